@@ -1,0 +1,67 @@
+# SPDX-License-Identifier: Apache-2.0
+# Build helpers that mirror the layers (STYLE.md G17):
+#   hvfuzz_cc_library(NAME graph SRCS ... DEPS ...)  -> target hvfuzz_graph, alias hvfuzz::graph
+#   hvfuzz_cc_test(NAME graph_test SRCS ... DEPS ...) -> gtest binary, tests discovered by ctest
+#   hvfuzz_cc_bench(NAME sched_bench SRCS ... DEPS ...) -> Google Benchmark binary
+if(NOT CMAKE_CXX_COMPILER_ID MATCHES "Clang")
+  message(FATAL_ERROR "hvfuzz needs clang (thread-safety analysis, sanitizers, libFuzzer): "
+                      "configure with -DCMAKE_CXX_COMPILER=clang++ or use a preset")
+endif()
+
+set(HVFUZZ_COMMON_FLAGS -Wall -Wextra -Wno-unused-parameter -Wthread-safety -Werror=thread-safety
+    -fno-omit-frame-pointer)
+# Sites in reports name files relative to the source root (model/gpc.cc:88), not absolute paths.
+list(APPEND HVFUZZ_COMMON_FLAGS "-fmacro-prefix-map=${CMAKE_SOURCE_DIR}/=")
+
+set(HVFUZZ_SAN_FLAGS "")
+if(HVFUZZ_SANITIZE)
+  set(HVFUZZ_SAN_FLAGS "-fsanitize=${HVFUZZ_SANITIZE}")
+  if(HVFUZZ_SANITIZE MATCHES "undefined")
+    list(APPEND HVFUZZ_SAN_FLAGS -fno-sanitize-recover=undefined)
+  endif()
+  add_compile_options(${HVFUZZ_SAN_FLAGS})
+  add_link_options(${HVFUZZ_SAN_FLAGS})
+endif()
+if(HVFUZZ_SANITIZE MATCHES "thread")
+  add_compile_definitions(HVFUZZ_TSAN=1)
+elseif(HVFUZZ_SANITIZE MATCHES "address")
+  add_compile_definitions(HVFUZZ_ASAN=1)
+endif()
+
+function(hvfuzz_cc_library)
+  cmake_parse_arguments(A "" "NAME" "SRCS;HDRS;DEPS" ${ARGN})
+  if(A_SRCS)
+    add_library(hvfuzz_${A_NAME} STATIC ${A_SRCS} ${A_HDRS})
+    target_include_directories(hvfuzz_${A_NAME} PUBLIC ${PROJECT_SOURCE_DIR})
+    target_link_libraries(hvfuzz_${A_NAME} PUBLIC ${A_DEPS})
+    target_compile_options(hvfuzz_${A_NAME} PRIVATE ${HVFUZZ_COMMON_FLAGS})
+  else()
+    add_library(hvfuzz_${A_NAME} INTERFACE)
+    target_include_directories(hvfuzz_${A_NAME} INTERFACE ${PROJECT_SOURCE_DIR})
+    target_link_libraries(hvfuzz_${A_NAME} INTERFACE ${A_DEPS})
+  endif()
+  add_library(hvfuzz::${A_NAME} ALIAS hvfuzz_${A_NAME})
+endfunction()
+
+function(hvfuzz_cc_test)
+  cmake_parse_arguments(A "" "NAME" "SRCS;DEPS;ARGS" ${ARGN})
+  if(NOT HVFUZZ_BUILD_TESTS)
+    return()
+  endif()
+  add_executable(${A_NAME} ${A_SRCS})
+  target_link_libraries(${A_NAME} PRIVATE ${A_DEPS} GTest::gtest GTest::gtest_main)
+  target_compile_options(${A_NAME} PRIVATE ${HVFUZZ_COMMON_FLAGS})
+  target_compile_definitions(${A_NAME} PRIVATE HVFUZZ_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
+  gtest_discover_tests(${A_NAME} EXTRA_ARGS ${A_ARGS} DISCOVERY_TIMEOUT 60
+                       PROPERTIES TIMEOUT 300)
+endfunction()
+
+function(hvfuzz_cc_bench)
+  cmake_parse_arguments(A "" "NAME" "SRCS;DEPS" ${ARGN})
+  if(NOT HVFUZZ_BUILD_BENCH)
+    return()
+  endif()
+  add_executable(${A_NAME} ${A_SRCS})
+  target_link_libraries(${A_NAME} PRIVATE ${A_DEPS} benchmark::benchmark benchmark::benchmark_main)
+  target_compile_options(${A_NAME} PRIVATE ${HVFUZZ_COMMON_FLAGS})
+endfunction()
