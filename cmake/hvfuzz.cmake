@@ -52,8 +52,11 @@ function(hvfuzz_cc_test)
   target_link_libraries(${A_NAME} PRIVATE ${A_DEPS} GTest::gtest GTest::gtest_main)
   target_compile_options(${A_NAME} PRIVATE ${HVFUZZ_COMMON_FLAGS})
   target_compile_definitions(${A_NAME} PRIVATE HVFUZZ_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
+  # Tests build lock-order inversions on purpose; TSan's own deadlock detector would report
+  # them (exit 66). Our validator is the deadlock detector under test; TSan looks for races.
   gtest_discover_tests(${A_NAME} EXTRA_ARGS ${A_ARGS} DISCOVERY_TIMEOUT 60
-                       PROPERTIES TIMEOUT 300)
+                       PROPERTIES TIMEOUT 300
+                       ENVIRONMENT "TSAN_OPTIONS=detect_deadlocks=0")
 endfunction()
 
 function(hvfuzz_cc_bench)
@@ -64,4 +67,34 @@ function(hvfuzz_cc_bench)
   add_executable(${A_NAME} ${A_SRCS})
   target_link_libraries(${A_NAME} PRIVATE ${A_DEPS} benchmark::benchmark benchmark::benchmark_main)
   target_compile_options(${A_NAME} PRIVATE ${HVFUZZ_COMMON_FLAGS})
+endfunction()
+
+# Fuzzing engine of this build tree: "" (none: only standalone replayers), "libfuzzer" (clang's
+# -fsanitize=fuzzer) or "afl" (configure with CXX=afl-clang-fast++: AFL++ swaps in its own
+# persistent-mode driver at link time; no driver code of ours, STYLE.md G14).
+set(HVFUZZ_ENGINE "" CACHE STRING "fuzzing engine of this build: '', libfuzzer, afl")
+if(HVFUZZ_ENGINE)
+  # Coverage instrumentation for every library, so model and harness code both give feedback.
+  add_compile_options(-fsanitize=fuzzer-no-link)
+  if(HVFUZZ_SANITIZE MATCHES "thread")
+    # clang-14 instruments libFuzzer's own stack-depth tracking under TSan (toolchain.md §3).
+    add_compile_options(-fno-sanitize-coverage=stack-depth)
+  endif()
+  add_compile_definitions(HVFUZZ_FUZZING=1)
+endif()
+
+# hvfuzz_fuzz_target(NAME memslots_fuzzer SRCS memslots_fuzzer.cc DEPS ...)
+# Always builds NAME_replay (a standalone replayer: runs each file given on the command line);
+# with an engine, also NAME linked against it.
+function(hvfuzz_fuzz_target)
+  cmake_parse_arguments(A "" "NAME" "SRCS;DEPS" ${ARGN})
+  add_executable(${A_NAME}_replay ${A_SRCS} ${PROJECT_SOURCE_DIR}/targets/replay_main.cc)
+  target_link_libraries(${A_NAME}_replay PRIVATE ${A_DEPS})
+  target_compile_options(${A_NAME}_replay PRIVATE ${HVFUZZ_COMMON_FLAGS})
+  if(HVFUZZ_ENGINE)
+    add_executable(${A_NAME} ${A_SRCS})
+    target_link_libraries(${A_NAME} PRIVATE ${A_DEPS})
+    target_compile_options(${A_NAME} PRIVATE ${HVFUZZ_COMMON_FLAGS})
+    target_link_options(${A_NAME} PRIVATE -fsanitize=fuzzer)
+  endif()
 endfunction()

@@ -25,6 +25,7 @@ bool ExclusiveLock::Acquire(Site site, uint8_t subclass, const LockBase* nest_lo
       acquired = true;
     }
   } catch (...) {
+    TsanPostLock(this, false, true, true);
     if (spinning()) t.PreemptEnable();
     if (irq) t.LocalIrqEnable();
     throw;

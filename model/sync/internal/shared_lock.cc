@@ -37,6 +37,7 @@ void SharedLock::AcquireRead(Site site, bool irq) {
     WaitUntil(t, &h, kWantsRead, site, [&] { return CanRead(t); });
     readers_.push_back(&t);
   } catch (...) {
+    TsanPostLock(this, true, true, true);
     LeaveAtomic(t, irq);
     throw;
   }
@@ -66,6 +67,7 @@ void SharedLock::AcquireWrite(Site site, uint8_t subclass, bool irq) {
     }
     writer_ = &t;
   } catch (...) {
+    TsanPostLock(this, false, true, true);
     LeaveAtomic(t, irq);
     throw;
   }
