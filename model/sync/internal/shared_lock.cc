@@ -11,9 +11,6 @@ void EraseOne(std::vector<Task*>& v, const Task* t) {
   auto it = std::find(v.begin(), v.end(), t);
   if (it != v.end()) v.erase(it);
 }
-// Wait tokens tell BlockersOf what a parked task wants.
-constexpr uint64_t kWantsRead = 0;
-constexpr uint64_t kWantsWrite = 1;
 }  // namespace
 
 void SharedLock::EnterAtomic(Task& t, bool irq) const {
@@ -34,7 +31,7 @@ void SharedLock::AcquireRead(Site site, bool irq) {
   TsanPreLock(this, true, false);
   try {
     StateGuard g(t.runtime(), channel_);
-    WaitUntil(t, &h, kWantsRead, site, [&] { return CanRead(t); });
+    WaitUntil(t, &h, SharedLock::kWaitTokenRead, site, [&] { return CanRead(t); });
     readers_.push_back(&t);
   } catch (...) {
     TsanPostLock(this, true, true, true);
@@ -57,7 +54,7 @@ void SharedLock::AcquireWrite(Site site, uint8_t subclass, bool irq) {
       // Registering as a waiting writer is what blocks new readers from here on.
       waiting_writers_.push_back(&t);
       try {
-        WaitUntil(t, &h, kWantsWrite, site, [&] { return CanWrite(); });
+        WaitUntil(t, &h, SharedLock::kWaitTokenWrite, site, [&] { return CanWrite(); });
       } catch (...) {
         EraseOne(waiting_writers_, &t);
         t.runtime().Wake(channel_);  // readers held back by this writer may go now
@@ -143,7 +140,7 @@ void SharedLock::ReleaseWrite(Site site, bool irq) { Release(site, irq, /*read=*
 
 void SharedLock::BlockersOf(const Task& waiter, std::vector<const Task*>& out) const {
   if (writer_ != nullptr) out.push_back(writer_);
-  if (waiter.wait_token() == kWantsWrite) {
+  if (waiter.wait_token() == SharedLock::kWaitTokenWrite) {
     for (const Task* r : readers_) out.push_back(r);
   } else if (!IrqReader(waiter)) {
     // A reader queued behind waiting writers waits for them (and they for the readers).

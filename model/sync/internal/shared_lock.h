@@ -15,6 +15,10 @@ namespace hvfuzz::sync::internal {
 
 class SharedLock : public LockBase {
  public:
+  // Task::wait_token() of a task parked on a SharedLock: what it asked for.
+  static constexpr uint64_t kWaitTokenRead = 0;
+  static constexpr uint64_t kWaitTokenWrite = 1;
+
   void BlockersOf(const Task& waiter, std::vector<const Task*>& out) const override;
   int readers() const { return static_cast<int>(readers_.size()); }
   const Task* writer() const { return writer_; }
