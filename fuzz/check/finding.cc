@@ -197,6 +197,8 @@ LockRef LockRef::FromHeld(const sync::HeldLock& held) {
   LockRef ref;
   if (held.lock != nullptr) {
     ref.lock_class = std::string(held.lock->ClassName());
+    // Lockdep names a nested subclass "class/N": it is a distinct node of the order graph.
+    if (held.subclass != 0) ref.lock_class += "/" + std::to_string(held.subclass);
     ref.instance = held.lock->label();
     ref.kind = held.lock->lock_class().kind();
   }
