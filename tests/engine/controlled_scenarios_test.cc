@@ -31,7 +31,7 @@ sched::ScheduleOptions Sequential() {
   return o;
 }
 
-TEST(AbbaTest, SequentialHalvesAreAPotentialDeadlock) {
+TEST(AbbaScenarioTest, SequentialHalvesAreAPotentialDeadlock) {
   Mutex a(kClassA), b(kClassB);
   auto r = RunControlled({[&] { a.Lock(); b.Lock(); b.Unlock(); a.Unlock(); },
                           [&] { b.Lock(); a.Lock(); a.Unlock(); b.Unlock(); }},
@@ -45,7 +45,7 @@ TEST(AbbaTest, SequentialHalvesAreAPotentialDeadlock) {
   EXPECT_NE(r.outcome.status, RunStatus::kDeadlock);
 }
 
-TEST(AbbaTest, SameOrderIsClean) {
+TEST(AbbaScenarioTest, SameOrderIsClean) {
   Mutex a(kClassA), b(kClassB);
   auto r = RunControlled({[&] { a.Lock(); b.Lock(); b.Unlock(); a.Unlock(); },
                           [&] { a.Lock(); b.Lock(); b.Unlock(); a.Unlock(); }},
@@ -61,7 +61,7 @@ std::vector<Body> InterleavedAbba(Mutex& a, Mutex& b, Completion& c0, Completion
           [&] { c0.WaitForCompletion(); b.Lock(); c1.Complete(); a.Lock(); a.Unlock(); b.Unlock(); }};
 }
 
-TEST(AbbaTest, InterleavedHalvesAreAnActualDeadlockWithTheWaitForCycle) {
+TEST(AbbaScenarioTest, InterleavedHalvesAreAnActualDeadlockWithTheWaitForCycle) {
   for (uint64_t seed = 0; seed < 20; ++seed) {
     Mutex a(kClassA), b(kClassB);
     Completion c0(kClassEvent), c1(kClassEvent);
@@ -75,7 +75,7 @@ TEST(AbbaTest, InterleavedHalvesAreAnActualDeadlockWithTheWaitForCycle) {
   }
 }
 
-TEST(AbbaTest, ValidatorReportsTheCycleBeforeTheTasksBlock) {
+TEST(AbbaScenarioTest, ValidatorReportsTheCycleBeforeTheTasksBlock) {
   Mutex a(kClassA), b(kClassB);
   Completion c0(kClassEvent), c1(kClassEvent);
   auto r = RunControlled(InterleavedAbba(a, b, c0, c1), /*validate=*/true);
@@ -84,7 +84,7 @@ TEST(AbbaTest, ValidatorReportsTheCycleBeforeTheTasksBlock) {
   EXPECT_EQ(r.outcome.status, RunStatus::kStopped);
 }
 
-TEST(SrcuTest, SynchronizeUnderLockVersusLockInsideReadSectionIsReported) {
+TEST(SrcuScenarioTest, SynchronizeUnderLockVersusLockInsideReadSectionIsReported) {
   Mutex l(kClassL);
   sync::Srcu s(kClassSrcu);
   auto r = RunControlled({[&] { l.Lock(); s.Synchronize(); l.Unlock(); },
@@ -97,7 +97,7 @@ TEST(SrcuTest, SynchronizeUnderLockVersusLockInsideReadSectionIsReported) {
   EXPECT_EQ(classes, (std::vector<std::string>{"L", "S"}));
 }
 
-TEST(SrcuTest, GracePeriodWaitsForOlderReaderHoldingWhatTheUpdaterHolds) {
+TEST(SrcuScenarioTest, GracePeriodWaitsForOlderReaderHoldingWhatTheUpdaterHolds) {
   Mutex l(kClassL);
   sync::Srcu s(kClassSrcu);
   Completion reading(kClassEvent), locked(kClassEvent);
@@ -116,7 +116,7 @@ TEST(SrcuTest, GracePeriodWaitsForOlderReaderHoldingWhatTheUpdaterHolds) {
   EXPECT_EQ(r.outcome.finding->cycle.size(), 2u);
 }
 
-TEST(SrcuTest, ReadersInOppositeOrderAreNotReported) {
+TEST(SrcuScenarioTest, ReadersInOppositeOrderAreNotReported) {
   sync::Srcu s(kClassSrcu);
   static const sync::LockClass kOther{"S2", sync::LockKind::kSrcu};
   sync::Srcu s2(kOther);
@@ -150,21 +150,21 @@ int CountWriterPreferenceDeadlocks(const sync::LockClass& cls, ReadLockFn rd, Re
   return deadlocks;
 }
 
-TEST(RwSemaphoreTest, ReaderQueuesBehindWaitingWriter) {
+TEST(RwSemaphoreScenarioTest, ReaderQueuesBehindWaitingWriter) {
   int n = CountWriterPreferenceDeadlocks<sync::RwSemaphore>(
       kClassRwSem, [](auto& l) { l.DownRead(); }, [](auto& l) { l.UpRead(); },
       [](auto& l) { l.DownWrite(); }, [](auto& l) { l.UpWrite(); });
   EXPECT_GT(n, 0);
 }
 
-TEST(PercpuRwSemaphoreTest, NewReaderBlocksWhileHotplugWriterIsPending) {
+TEST(PercpuRwSemaphoreScenarioTest, NewReaderBlocksWhileHotplugWriterIsPending) {
   int n = CountWriterPreferenceDeadlocks<sync::PercpuRwSemaphore>(
       kClassHotplug, [](auto& l) { l.DownRead(); }, [](auto& l) { l.UpRead(); },
       [](auto& l) { l.DownWrite(); }, [](auto& l) { l.UpWrite(); });
   EXPECT_GT(n, 0);
 }
 
-TEST(PercpuRwSemaphoreTest, ReaderVersusMutexInOppositeOrderIsReported) {
+TEST(PercpuRwSemaphoreScenarioTest, ReaderVersusMutexInOppositeOrderIsReported) {
   sync::PercpuRwSemaphore hotplug(kClassHotplug);
   Mutex l(kClassL);
   auto r = RunControlled({[&] { hotplug.DownRead(); l.Lock(); l.Unlock(); hotplug.UpRead(); },
@@ -174,7 +174,7 @@ TEST(PercpuRwSemaphoreTest, ReaderVersusMutexInOppositeOrderIsReported) {
   EXPECT_EQ(r.validator_finding->kind, FindingKind::kLockOrderCycle);
 }
 
-TEST(RwLockTest, InterruptContextReadersInOppositeOrderAreNotReported) {
+TEST(RwLockScenarioTest, InterruptContextReadersInOppositeOrderAreNotReported) {
   sync::RwLock a(kClassRwA), b(kClassRwB);
   auto irq = [](auto fn) {
     return [fn] {
@@ -190,7 +190,7 @@ TEST(RwLockTest, InterruptContextReadersInOppositeOrderAreNotReported) {
   EXPECT_EQ(r.outcome.status, RunStatus::kCompleted);
 }
 
-TEST(RwLockTest, ProcessContextReadersInOppositeOrderAreReported) {
+TEST(RwLockScenarioTest, ProcessContextReadersInOppositeOrderAreReported) {
   // Queued rwlock readers wait behind a waiting writer: with writers on both locks this
   // deadlocks, so lockdep treats process-context readers as non-recursive.
   sync::RwLock a(kClassRwA), b(kClassRwB);
@@ -201,14 +201,14 @@ TEST(RwLockTest, ProcessContextReadersInOppositeOrderAreReported) {
   EXPECT_EQ(r.validator_finding->kind, FindingKind::kLockOrderCycle);
 }
 
-TEST(AtomicTest, SpinlockHeldAcrossMightSleepIsReported) {
+TEST(AtomicScenarioTest, SpinlockHeldAcrossMightSleepIsReported) {
   sync::SpinLock s(kClassSpin);
   auto r = RunControlled({[&] { s.Lock(); sync::MightSleep(); s.Unlock(); }}, true);
   ASSERT_TRUE(r.validator_finding.has_value());
   EXPECT_EQ(r.validator_finding->kind, FindingKind::kSleepInAtomic);
 }
 
-TEST(AtomicTest, MutexInsideSpinlockIsReported) {
+TEST(AtomicScenarioTest, MutexInsideSpinlockIsReported) {
   sync::SpinLock s(kClassSpin);
   Mutex l(kClassL);
   auto r = RunControlled({[&] { s.Lock(); l.Lock(); l.Unlock(); s.Unlock(); }}, true);
@@ -216,14 +216,14 @@ TEST(AtomicTest, MutexInsideSpinlockIsReported) {
   EXPECT_EQ(r.validator_finding->kind, FindingKind::kSleepInAtomic);
 }
 
-TEST(LeakTest, LockHeldWhenTheOperationReturnsIsReported) {
+TEST(LeakScenarioTest, LockHeldWhenTheOperationReturnsIsReported) {
   Mutex l(kClassL);
   auto r = RunControlled({[&] { l.Lock(); sync::ReturnToUser("leaky_ioctl"); }}, true);
   ASSERT_TRUE(r.validator_finding.has_value());
   EXPECT_EQ(r.validator_finding->kind, FindingKind::kLockHeldAtReturn);
 }
 
-TEST(LeakTest, LeakedLockHangsTheNextTaskThatWantsIt) {
+TEST(LeakScenarioTest, LeakedLockHangsTheNextTaskThatWantsIt) {
   Mutex l(kClassL);
   auto r = RunControlled({[&] { l.Lock(); }, [&] { l.Lock(); l.Unlock(); }}, false, Sequential());
   EXPECT_EQ(r.outcome.status, RunStatus::kDeadlock);
