@@ -1,10 +1,14 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "model/sync/lock_base.h"
 
+#include "model/sync/internal/tsan_hooks.h"
+
 namespace hvfuzz::sync {
 
 LockBase::LockBase(const LockClass& cls, std::string label)
     : channel_(*this), class_(&cls), label_(std::move(label)) {}
+
+LockBase::~LockBase() { internal::TsanDestroy(this); }
 
 std::string LockBase::Describe() const {
   std::string s(class_->name());
@@ -40,6 +44,8 @@ HeldLock LockBase::MakeHeld(Task& t, AcquireMode mode, Site site, uint8_t subcla
 void LockBase::AnnounceAcquire(Task& t, const HeldLock& h, bool sleeps) const {
   if (t.unwinding()) throw TaskKilled{};
   t.runtime().SchedulingPoint(t, SchedulingPoint::kAcquire);
+  // The run may have ended at that point (a finding elsewhere): do not take the lock.
+  if (t.unwinding()) throw TaskKilled{};
   // might_sleep() comes first, as in mutex_lock(): the sleep check does not depend on
   // whether the lock happens to be free.
   if (sleeps) t.observer().OnMightSleep(t, h.site);

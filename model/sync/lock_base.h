@@ -37,7 +37,7 @@ class LockBase : public Waitable {
 
  protected:
   LockBase(const LockClass& cls, std::string label);
-  ~LockBase() override = default;
+  ~LockBase() override;
 
   HeldLock MakeHeld(Task& t, AcquireMode mode, Site site, uint8_t subclass = 0,
                     const LockBase* nest_lock = nullptr, bool trylock = false) const;

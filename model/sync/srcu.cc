@@ -48,6 +48,7 @@ void Srcu::Synchronize(Site site) {
   Task& t = CurrentTask();
   if (t.unwinding()) throw TaskKilled{};
   t.runtime().SchedulingPoint(t, SchedulingPoint::kWait);
+  if (t.unwinding()) throw TaskKilled{};
   t.observer().OnMightSleep(t, site);
   t.observer().OnSync(t, MakeHeld(t, AcquireMode::kExclusive, site));
   {

@@ -78,6 +78,8 @@ class SyncRuntime {
  public:
   virtual ~SyncRuntime() = default;
   // A point where another task may run first. Not called while any StateGuard is held.
+  // Never throws (release points run in destructors): when the run ends here, it returns with
+  // the task marked unwinding, and the caller throws TaskKilled if it was about to acquire.
   virtual void SchedulingPoint(Task& task, SchedulingPoint point) = 0;
   // Serialize access to one primitive's state (no-op when only one task runs at a time).
   virtual void LockState(WaitChannel& channel) = 0;

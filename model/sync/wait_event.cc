@@ -11,6 +11,7 @@ void EventBase::SleepUntil(Site site, const std::function<bool()>& ready) {
   Task& t = CurrentTask();
   if (t.unwinding()) throw TaskKilled{};
   t.runtime().SchedulingPoint(t, SchedulingPoint::kWait);
+  if (t.unwinding()) throw TaskKilled{};
   t.observer().OnMightSleep(t, site);
   {
     StateGuard g(t.runtime(), channel_);
@@ -95,6 +96,7 @@ void CondResched(Site site) {
   if (t.unwinding()) return;
   t.observer().OnMightSleep(t, site);
   t.runtime().SchedulingPoint(t, SchedulingPoint::kYield);
+  if (t.unwinding()) throw TaskKilled{};
 }
 
 }  // namespace hvfuzz::sync

@@ -45,6 +45,7 @@ bool ExclusiveLock::TryAcquire(Site site, bool irq) {
   Task& t = CurrentTask();
   if (t.unwinding()) throw TaskKilled{};
   t.runtime().SchedulingPoint(t, SchedulingPoint::kAcquire);
+  if (t.unwinding()) throw TaskKilled{};
   TsanPreLock(this, false, true);
   bool acquired = false;
   {

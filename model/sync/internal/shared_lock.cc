@@ -76,6 +76,7 @@ bool SharedLock::TryAcquireRead(Site site, bool irq) {
   Task& t = CurrentTask();
   if (t.unwinding()) throw TaskKilled{};
   t.runtime().SchedulingPoint(t, SchedulingPoint::kAcquire);
+  if (t.unwinding()) throw TaskKilled{};
   TsanPreLock(this, true, true);
   bool acquired = false;
   {
@@ -99,6 +100,7 @@ bool SharedLock::TryAcquireWrite(Site site, bool irq) {
   Task& t = CurrentTask();
   if (t.unwinding()) throw TaskKilled{};
   t.runtime().SchedulingPoint(t, SchedulingPoint::kAcquire);
+  if (t.unwinding()) throw TaskKilled{};
   TsanPreLock(this, false, true);
   bool acquired = false;
   {

@@ -50,6 +50,11 @@ inline void TsanPreUnlock(const void* a, bool read) {
 inline void TsanPostUnlock(const void* a, bool read) {
   __tsan_mutex_post_unlock(const_cast<void*>(a), read ? __tsan_mutex_read_lock : 0u);
 }
+// A lock's memory is about to be reused: forget TSan's view of it. A task unwound while
+// holding a lock (or a model leak, which our own detector reports) would otherwise leave it
+// "locked" for TSan, and the next lock at the same address would be reported as a double
+// lock. Runs set report_destroy_locked=0 for the same reason.
+inline void TsanDestroy(const void* a) { __tsan_mutex_destroy(const_cast<void*>(a), 0); }
 inline void TsanRelease(const void* a) { __tsan_release(const_cast<void*>(a)); }
 inline void TsanAcquire(const void* a) { __tsan_acquire(const_cast<void*>(a)); }
 #else
@@ -60,6 +65,7 @@ inline void TsanPreLock(const void*, bool, bool) {}
 inline void TsanPostLock(const void*, bool, bool, bool) {}
 inline void TsanPreUnlock(const void*, bool) {}
 inline void TsanPostUnlock(const void*, bool) {}
+inline void TsanDestroy(const void*) {}
 inline void TsanRelease(const void*) {}
 inline void TsanAcquire(const void*) {}
 #endif
