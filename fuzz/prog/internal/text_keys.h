@@ -1,0 +1,19 @@
+// SPDX-License-Identifier: Apache-2.0
+// The fixed words of the text form, shared by the printer and the parser (SYNTAX.md).
+#pragma once
+
+#include <array>
+#include <string_view>
+
+namespace hvfuzz::prog::internal {
+
+inline constexpr std::string_view kVersionLine = "# hvfuzz-prog v1";
+inline constexpr std::string_view kVersionPrefix = "hvfuzz-prog";
+inline constexpr std::string_view kScheduleKey = "schedule:";
+
+// Header keys, in canonical order: "# <key>: <value>".
+enum class HeaderKey : int { kThreads, kSeed, kStrategy, kShape, kFault };
+inline constexpr std::array<std::string_view, 5> kHeaderKeys = {"threads", "seed", "strategy",
+                                                                "shape", "fault"};
+
+}  // namespace hvfuzz::prog::internal
