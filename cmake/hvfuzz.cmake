@@ -56,7 +56,7 @@ function(hvfuzz_cc_test)
   # them (exit 66). Our validator is the deadlock detector under test; TSan looks for races.
   gtest_discover_tests(${A_NAME} EXTRA_ARGS ${A_ARGS} DISCOVERY_TIMEOUT 60
                        PROPERTIES TIMEOUT 300
-                       ENVIRONMENT "TSAN_OPTIONS=detect_deadlocks=0")
+                       ENVIRONMENT "TSAN_OPTIONS=detect_deadlocks=0:report_destroy_locked=0")
 endfunction()
 
 function(hvfuzz_cc_bench)

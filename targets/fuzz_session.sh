@@ -1,0 +1,234 @@
+# SPDX-License-Identifier: Apache-2.0
+# Sourced by ./hvfuzz: a local fuzz session on one target (`./hvfuzz fuzz --help`).
+#
+# Files: findings/<target>/ receives crash files (named by content hash, as the engines name
+# them) and, beside each, <file>.txt with its report. Nothing there is ever deleted or
+# overwritten: an engine writes into a per-session scratch folder and new files are moved in
+# with no-clobber. The working corpus build/corpus/<target>/ persists across sessions; seeds
+# come from corpus/<target>/*.hvp (text, turned into binary by the build).
+
+fuzz_usage() {
+  cat <<'EOF'
+usage: ./hvfuzz fuzz [options]
+  --target NAME      memslots|mmu|gpc|xen|global|vm  (default: vm, the whole VM)
+  --bug NAME         turn on a bug switch (repeatable; ./hvfuzz bugs lists them)
+  --time SECONDS     session length (default: 60)
+  --engine E         libfuzzer (default) or afl
+  --jobs N           parallel fuzzing processes (libFuzzer fork mode / AFL++ main+secondaries)
+  --tsan             run model threads as real threads under TSan with the watchdog
+  --from-scratch     start from an empty corpus: no seeds, no regression programs
+  --stop-on-finding  stop at the first finding and print how long it took
+Bug switches also come from HVFUZZ_BUGS (comma-separated); never from input bytes.
+EOF
+}
+
+fuzz_session() {
+  local target=vm time=60 engine=libfuzzer jobs=1 tsan=0 scratch=0 stop=0
+  local bugs=()
+  [[ -n "${HVFUZZ_BUGS:-}" ]] && IFS=, read -r -a bugs <<<"$HVFUZZ_BUGS"
+  while [[ $# -gt 0 ]]; do
+    case "$1" in
+      --target) target="${2:?--target needs a name}"; shift 2 ;;
+      --bug) bugs+=("${2:?--bug needs a name}"); shift 2 ;;
+      --time) time="${2:?--time needs seconds}"; shift 2 ;;
+      --engine) engine="${2:?--engine needs libfuzzer or afl}"; shift 2 ;;
+      --jobs) jobs="${2:?--jobs needs a number}"; shift 2 ;;
+      --tsan) tsan=1; shift ;;
+      --from-scratch) scratch=1; shift ;;
+      --stop-on-finding) stop=1; shift ;;
+      -h|--help) fuzz_usage; return 0 ;;
+      *) fuzz_usage >&2; die "fuzz: unknown option '$1'" ;;
+    esac
+  done
+  case "$target" in memslots|mmu|gpc|xen|global|vm) ;; *) die "fuzz: unknown target '$target'" ;; esac
+  case "$engine" in libfuzzer|afl) ;; *) die "fuzz: unknown engine '$engine'" ;; esac
+  [[ "$time" =~ ^[0-9]+$ && "$time" -gt 0 ]] || die "fuzz: --time needs a positive number of seconds"
+  [[ "$jobs" =~ ^[0-9]+$ && "$jobs" -gt 0 ]] || die "fuzz: --jobs needs a positive number"
+  local bug_list
+  bug_list=$(IFS=,; echo "${bugs[*]:-}")
+  fuzz_check_bugs "$bug_list"
+
+  local preset=fuzz
+  [[ $engine == afl ]] && preset=afl
+  [[ $tsan == 1 ]] && preset=fuzz-tsan
+  [[ $tsan == 1 && $engine == afl ]] && die "fuzz: --tsan runs with libFuzzer only (AFL_USE_TSAN reports AFL's own map writes, docs/toolchain.md §4)"
+  note "building ${target}_fuzzer ($preset)"
+  configure_build "$preset" "${target}_fuzzer" >"build/$preset.build.log" 2>&1 ||
+    { tail -30 "build/$preset.build.log" >&2; die "fuzz: build failed (build/$preset.build.log)"; }
+  configure_build dev "${target}_fuzzer_replay" hvfuzz_prog_tool >"build/dev.build.log" 2>&1 ||
+    { tail -30 "build/dev.build.log" >&2; die "fuzz: build of the replayer failed (build/dev.build.log)"; }
+
+  local bin="build/$preset/targets/${target}_fuzzer"
+  local findings="findings/$target"
+  local session
+  session="build/sessions/$target-$(date +%Y%m%d-%H%M%S)-$$"
+  mkdir -p "$findings" "$session/artifacts"
+  local corpus="build/corpus/$target"
+  [[ $scratch == 1 ]] && corpus="$session/corpus"
+  mkdir -p "$corpus"
+  local seeds="$session/seeds"
+  mkdir -p "$seeds"
+  if [[ $scratch == 0 ]]; then
+    fuzz_make_seeds "$target" "$seeds"
+  fi
+
+  export HVFUZZ_BUGS="$bug_list" HVFUZZ_STATUS=1
+  export ASAN_OPTIONS="${ASAN_OPTIONS:-abort_on_error=1:detect_leaks=1:symbolize=1}"
+  export UBSAN_OPTIONS="${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}"
+  export TSAN_OPTIONS="${TSAN_OPTIONS:-halt_on_error=1:detect_deadlocks=0:report_destroy_locked=0:suppressions=$ROOT/targets/tsan.supp}"
+  [[ $tsan == 1 ]] && export HVFUZZ_BACKEND=free
+
+  note "fuzzing $target for ${time}s with $engine${bug_list:+ (bugs: $bug_list)}${scratch:+}"
+  local start end rc=0
+  start=$(date +%s)
+  if [[ $engine == libfuzzer ]]; then
+    fuzz_run_libfuzzer "$bin" "$session" "$corpus" "$seeds" "$time" "$jobs" "$stop" || rc=$?
+  else
+    fuzz_run_afl "$bin" "$session" "$corpus" "$seeds" "$time" "$jobs" "$stop" || rc=$?
+  fi
+  end=$(date +%s)
+  echo >&2
+  fuzz_collect "$target" "$session" "$findings" "$((end - start))" "$stop"
+}
+
+# Bug names are checked before anything runs: a typo must not silently fuzz the clean model.
+fuzz_check_bugs() {
+  local list="$1"
+  [[ -z "$list" ]] && return 0
+  configure_build dev hvfuzz_model_tool >/dev/null 2>&1 || die "fuzz: cannot build hvfuzz_model_tool"
+  local known
+  known=$(build/dev/model/hvfuzz_model_tool bugs --names)
+  local b
+  IFS=, read -r -a arr <<<"$list"
+  for b in "${arr[@]}"; do
+    grep -qx -- "$b" <<<"$known" || die "fuzz: unknown bug switch '$b' (./hvfuzz bugs lists them)"
+  done
+}
+
+# Text seeds of the target (and the regression programs) -> binary inputs the engines mutate.
+fuzz_make_seeds() {
+  local target="$1" out="$2" f n=0
+  for f in corpus/"$target"/*.hvp corpus/regressions/*.hvp; do
+    [[ -f "$f" ]] || continue
+    build/dev/fuzz/prog/hvfuzz_prog_tool encode "$f" >"$out/$(basename "$f" .hvp).bin" ||
+      die "fuzz: bad seed $f"
+    n=$((n + 1))
+  done
+  note "$n seed programs"
+}
+
+# Live progress: one line, rewritten in place, from libFuzzer's and our status lines.
+fuzz_progress_filter() {
+  local log="$1" start="$2"
+  awk -v start="$start" -v log="$log" '
+    { print > log; fflush(log) }
+    /hvfuzz-status:/ { for (i = 1; i <= NF; i++) if ($i ~ /^lock-order-edges=/) { split($i, a, "="); edges = a[2] } }
+    /^#[0-9]+/ {
+      for (i = 1; i <= NF; i++) {
+        if ($i == "cov:") cov = $(i + 1); if ($i == "ft:") ft = $(i + 1)
+        if ($i == "corp:") corp = $(i + 1); if ($i == "exec/s:") eps = $(i + 1)
+      }
+    }
+    /^==[0-9]+== ERROR|deadly signal|SUMMARY: hvfuzz:/ { if ($0 ~ /SUMMARY: hvfuzz:/) findings++ }
+    {
+      now = systime(); if (now - last >= 1) {
+        last = now
+        printf "\r[%4ds] exec/s %-7s cov %-6s ft %-6s corpus %-10s lock-order edges %-5s findings %d   ", now - start, eps, cov, ft, corp, edges + 0, findings > "/dev/stderr"
+      }
+    }'
+}
+
+fuzz_run_libfuzzer() {
+  local bin="$1" session="$2" corpus="$3" seeds="$4" time="$5" jobs="$6" stop="$7"
+  local args=(-artifact_prefix="$session/artifacts/" -max_total_time="$time" -print_final_stats=1
+              -max_len=4096 -timeout=25 -rss_limit_mb=4096)
+  if [[ $jobs -gt 1 || $stop == 0 ]]; then
+    # Fork mode keeps fuzzing past a crash (and runs N jobs): one engine, many findings.
+    args+=(-fork="$jobs")
+    [[ $stop == 0 ]] && args+=(-ignore_crashes=1 -ignore_timeouts=1 -ignore_ooms=1)
+  fi
+  local dict="build/${bin#build/}.dict"
+  "$bin" "${args[@]}" "$corpus" "$seeds" 2>&1 | fuzz_progress_filter "$session/fuzz.log" "$(date +%s)"
+  return "${PIPESTATUS[0]}"
+}
+
+fuzz_run_afl() {
+  local bin="$1" session="$2" corpus="$3" seeds="$4" time="$5" jobs="$6" stop="$7"
+  local in="$session/afl-in"
+  mkdir -p "$in"
+  cp "$seeds"/* "$corpus"/* "$in"/ 2>/dev/null || true
+  # AFL++ needs one input to start from: a single zero byte decodes to the smallest program.
+  [[ -n "$(ls -A "$in")" ]] || printf '\0' >"$in/empty"
+  export AFL_SKIP_CPUFREQ=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 AFL_NO_UI=1
+  export AFL_NO_AFFINITY=1 AFL_SKIP_BIN_CHECK=0
+  [[ $stop == 1 ]] && export AFL_BENCH_UNTIL_CRASH=1
+  local out="$session/afl-out" pids=() j
+  mkdir -p "$out"
+  afl-fuzz -i "$in" -o "$out" -M main -V "$time" -- "$bin" >"$session/afl-main.log" 2>&1 &
+  pids+=($!)
+  for ((j = 1; j < jobs; j++)); do
+    afl-fuzz -i "$in" -o "$out" -S "s$j" -V "$time" -- "$bin" >"$session/afl-s$j.log" 2>&1 &
+    pids+=($!)
+  done
+  local start now stats
+  start=$(date +%s)
+  while kill -0 "${pids[0]}" 2>/dev/null; do
+    sleep 1
+    stats="$out/main/fuzzer_stats"
+    now=$(date +%s)
+    if [[ -f "$stats" ]]; then
+      awk -v t=$((now - start)) -F': *' '
+        /^execs_per_sec/ {e=$2} /^edges_found/ {c=$2} /^corpus_count/ {q=$2} /^saved_crashes/ {s=$2}
+        END { printf "\r[%4ds] exec/s %-9s edges %-6s corpus %-6s crashes %s   ", t, e, c, q, s > "/dev/stderr" }' "$stats"
+    fi
+    if [[ $stop == 1 ]] && ls "$out"/*/crashes/id:* >/dev/null 2>&1; then break; fi
+  done
+  kill "${pids[@]}" 2>/dev/null || true
+  wait 2>/dev/null || true
+  local c
+  for c in "$out"/*/crashes/id:*; do
+    [[ -f "$c" ]] || continue
+    cp "$c" "$session/artifacts/crash-$(sha1sum "$c" | cut -c1-40)"
+  done
+  # Keep AFL++'s queue as corpus for the next session (content-addressed names: no clobbering).
+  for c in "$out"/*/queue/id:*; do
+    [[ -f "$c" ]] || continue
+    cp -n "$c" "$corpus/$(sha1sum "$c" | cut -c1-40)" 2>/dev/null || true
+  done
+  return 0
+}
+
+# Moves the session's crash files into findings/<target>/ (never overwriting), writes a report
+# beside each, and prints the unique findings.
+fuzz_collect() {
+  local target="$1" session="$2" findings="$3" seconds="$4" stop="$5"
+  local f name report summaries=()
+  for f in "$session"/artifacts/*; do
+    [[ -f "$f" ]] || continue
+    name=$(basename "$f")
+    if [[ ! -e "$findings/$name" ]]; then
+      mv -n "$f" "$findings/$name"
+    fi
+    report="$findings/$name.txt"
+    if [[ ! -e "$report" ]]; then
+      build/dev/targets/"${target}_fuzzer_replay" "$findings/$name" >"$report.tmp" 2>&1 || true
+      mv -n "$report.tmp" "$report"
+      rm -f "$report.tmp"
+    fi
+    summaries+=("$(grep -m1 '^SUMMARY: ' "$report" || echo "SUMMARY: (no hvfuzz report: see $report)")")
+  done
+  if [[ ${#summaries[@]} -eq 0 ]]; then
+    echo "no findings (log: $session/fuzz.log)"
+    return 0
+  fi
+  echo "unique findings ($findings):"
+  printf '%s\n' "${summaries[@]}" | sort | uniq -c | sed 's/^/  /'
+  if [[ $stop == 1 ]]; then
+    local first="${summaries[0]}"
+    echo "$first"
+    local kind title
+    title="${first#SUMMARY: hvfuzz: }"
+    kind="${title%% *}"
+    echo "found $kind $title after $seconds s"
+  fi
+}

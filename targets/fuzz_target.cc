@@ -1,0 +1,109 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "targets/fuzz_target.h"
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <optional>
+#include <string>
+
+#include "fuzz/check/report.h"
+#include "fuzz/exec/feedback.h"
+#include "fuzz/exec/options.h"
+#include "fuzz/exec/run_one.h"
+#include "fuzz/prog/binary_codec.h"
+#include "fuzz/prog/op_set.h"
+#include "fuzz/prog/text_codec.h"
+
+// libFuzzer reads this section as extra coverage counters after every input; AFL++ and the
+// replayer ignore it. The lock-order features of exec::LockOrderFeedback land here.
+// (In a linkage block, so that this is a definition, not a declaration.)
+extern "C" {
+__attribute__((section("__libfuzzer_extra_counters"))) uint8_t hvfuzz_extra_counters[1 << 14];
+}
+
+namespace hvfuzz::targets {
+namespace {
+
+bool g_replay_mode = false;
+
+struct TargetState {
+  exec::Options options;
+  exec::LockOrderFeedback feedback;
+  uint64_t execs = 0;
+  uint64_t findings = 0;
+  std::chrono::steady_clock::time_point last_status = std::chrono::steady_clock::now();
+};
+
+TargetState& State() {
+  static TargetState* state = [] {
+    auto* s = new TargetState;
+    std::string error;
+    if (!exec::OptionsFromEnvironment(&s->options, &error)) {
+      std::fprintf(stderr, "hvfuzz: %s\n", error.c_str());
+      std::exit(2);
+    }
+    if (s->options.feedback) s->feedback.SetCounters(hvfuzz_extra_counters, sizeof(hvfuzz_extra_counters));
+    return s;
+  }();
+  return *state;
+}
+
+void MaybePrintStatus(TargetState& s) {
+  if (!s.options.status || (s.execs & 1023) != 0) return;
+  auto now = std::chrono::steady_clock::now();
+  if (now - s.last_status < std::chrono::seconds(1)) return;
+  s.last_status = now;
+  std::fprintf(stderr, "hvfuzz-status: execs=%llu lock-order-edges=%zu\n",
+               static_cast<unsigned long long>(s.execs), s.feedback.edges_seen());
+}
+
+int Run(const prog::Program& program) {
+  TargetState& s = State();
+  exec::RunOptions ro;
+  ro.bugs = s.options.bugs;
+  ro.backend = s.options.backend;
+  ro.validate = s.options.validate;
+  ro.max_steps = s.options.max_steps;
+  ro.feedback = s.options.feedback ? &s.feedback : nullptr;
+  s.feedback.ResetRun();
+  exec::RunResult r = exec::RunOne(program, ro);
+  ++s.execs;
+  MaybePrintStatus(s);
+  if (!r.finding.has_value()) return 0;
+  r.finding->replay.program_text = prog::Print(program);
+  std::string report = check::RenderText(*r.finding);
+  std::fputs(report.c_str(), stderr);
+  std::fflush(stderr);
+  if (g_replay_mode) std::exit(1);
+  std::abort();
+}
+
+}  // namespace
+
+void SetReplayMode(bool on) { g_replay_mode = on; }
+
+int RunInput(std::string_view slice, const uint8_t* data, size_t size) {
+  // The slice is fixed per binary: resolve it once.
+  static const prog::DecodeOptions options = [slice] {
+    std::optional<prog::OpSet> ops = prog::OpSet::ForSlices(slice);
+    if (!ops.has_value()) {
+      std::fprintf(stderr, "hvfuzz: internal error: unknown model slice '%.*s'\n",
+                   static_cast<int>(slice.size()), slice.data());
+      std::abort();
+    }
+    return prog::DecodeOptions{*ops};
+  }();
+  return Run(prog::Decode({data, size}, options));
+}
+
+int RunTextInput(std::string_view slice, std::string_view text, std::string_view filename) {
+  prog::ParseResult parsed = prog::Parse(text, prog::ParseMode::kStrict, filename);
+  if (!parsed.ok()) {
+    std::fprintf(stderr, "%s\n", parsed.error->ToString().c_str());
+    std::exit(2);
+  }
+  return Run(*parsed.program);
+}
+
+}  // namespace hvfuzz::targets
