@@ -39,7 +39,6 @@ void GfnToPfnCache::Init() HV_NO_THREAD_SAFETY_ANALYSIS {
   khva = kNoKhva;
   active = false;
   valid = false;
-  on_list = false;
 }
 
 namespace {
@@ -166,7 +165,7 @@ int GpcActivate(World& world, GfnToPfnCache& gpc, uint32_t gfn) HV_NO_THREAD_SAF
       return -EIO;
     }
     kvm.gpc_lock.Lock();
-    gpc.on_list = true;
+    kvm.gpc_list.push_back(&gpc);
     kvm.gpc_lock.Unlock();
     // Activate only after the cache is on gpc_list: a refresh must not establish a mapping
     // until MMU-notifier invalidations can reach the cache.
@@ -218,7 +217,7 @@ void GpcDeactivate(World& world, GfnToPfnCache& gpc) HV_NO_THREAD_SAFETY_ANALYSI
     gpc.pfn = kNoPfn;
     gpc.lock.WriteUnlockIrq();
     kvm.gpc_lock.Lock();
-    gpc.on_list = false;
+    std::erase(kvm.gpc_list, &gpc);
     kvm.gpc_lock.Unlock();
     GpcUnmap(world, old_pfn, old_khva);
   }
@@ -280,16 +279,8 @@ void InvalidateOne(GfnToPfnCache& gpc, uint32_t start, uint32_t end) HV_NO_THREA
 void GpcInvalidateStart(Kvm& kvm, uint32_t hva_start, uint32_t hva_end) {
   HV_KERNEL_FUNCTION("gfn_to_pfn_cache_invalidate_start");
   kvm.gpc_lock.Lock();
-  auto visit = [&](GfnToPfnCache& gpc) {
-    if (gpc.on_list) InvalidateOne(gpc, hva_start, hva_end);
-  };
-  visit(kvm.xen.shinfo_cache);
-  for (GfnToPfnCache& gpc : kvm.gpcs) visit(gpc);
-  for (Vcpu& vcpu : kvm.vcpus) {
-    visit(vcpu.xen_vcpu_info);
-    visit(vcpu.xen_runstate);
-    visit(vcpu.xen_time_info);
-  }
+  // Only caches on gpc_list: a cache being initialized or deactivated is not reachable.
+  for (GfnToPfnCache* gpc : kvm.gpc_list) InvalidateOne(*gpc, hva_start, hva_end);
   kvm.gpc_lock.Unlock();
 }
 

@@ -45,8 +45,6 @@ class GfnToPfnCache {
   bool active HV_GUARDED_BY(lock) = false;
   bool valid HV_GUARDED_BY(lock) = false;
 
-  // kvm->gpc_list membership (guarded by kvm->gpc_lock).
-  bool on_list = false;
 
   // Initial state (kvm_gpc_init); no locks, for VM creation.
   void Init();

@@ -76,8 +76,10 @@ class HostMm {
     if (hva < kHvaPages) pte_[hva].store(pfn, std::memory_order_relaxed);
   }
   // Whether KVM's notifier is registered on this mm (between kvm_create_vm and destroy).
-  bool notifier_registered() const { return registered_.load(std::memory_order_relaxed); }
-  void set_notifier_registered(bool v) { registered_.store(v, std::memory_order_relaxed); }
+  // Release/acquire: __mmu_notifier_register publishes the subscription with
+  // hlist_add_head_rcu, so an mm walker that finds it sees the VM it belongs to initialized.
+  bool notifier_registered() const { return registered_.load(std::memory_order_acquire); }
+  void set_notifier_registered(bool v) { registered_.store(v, std::memory_order_release); }
   // Initial state of a fresh VMM process: nothing mapped yet (pages fault in on first use).
   void Reset();
 

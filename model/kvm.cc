@@ -92,6 +92,9 @@ void Kvm::ResetState() HV_NO_THREAD_SAFETY_ANALYSIS {
   for (Irqfd& f : irqfds) f.Init();
   mm.Reset();
   xen.Init(false);
+  gpc_list.clear();
+  // shinfo + generic caches + three Xen caches per vCPU: every cache the VM can activate.
+  gpc_list.reserve(1 + kMaxGpcs + 3 * kMaxVcpus);
   for (GfnToPfnCache& gpc : gpcs) gpc.Init();
   for (Vcpu& v : vcpus) v.Init();
   scratch_vcpu.Init();

@@ -11,6 +11,7 @@
 #pragma once
 
 #include <array>
+#include <vector>
 #include <atomic>
 #include <cstdint>
 
@@ -118,6 +119,9 @@ class Kvm {
   HostMm mm;
   XenVm xen;
   std::array<GfnToPfnCache, kMaxGpcs> gpcs;
+  // kvm->gpc_list: the active caches the MMU notifier invalidates (kvm_gpc_activate adds,
+  // kvm_gpc_deactivate removes). Capacity is reserved once, so no op allocates.
+  std::vector<GfnToPfnCache*> gpc_list HV_GUARDED_BY(gpc_lock);
   std::array<Vcpu, kMaxVcpus> vcpus;
   Vcpu scratch_vcpu;  // the vCPU object kvm_vm_ioctl_create_vcpu builds before -EEXIST
   std::atomic<int> online_vcpus{0};

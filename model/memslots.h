@@ -13,6 +13,7 @@
 #include <atomic>
 #include <cstdint>
 
+#include "model/internal/once_value.h"
 #include "model/world.h"
 
 namespace hvfuzz::model {
@@ -47,7 +48,8 @@ struct Memslot {
 
 struct MemslotSet {
   std::array<Memslot*, kMaxMemslots> slots{};  // by slot id
-  uint64_t generation = 0;
+  // Written after the grace period while SRCU readers compare it (see OnceValue).
+  internal::OnceValue<uint64_t> generation = 0;
   int node_index = 0;  // 0 or 1: which of the two sets this is
 };
 

@@ -108,33 +108,39 @@ fuzz_check_bugs() {
 # Text seeds of the target (and the regression programs) -> binary inputs the engines mutate.
 fuzz_make_seeds() {
   local target="$1" out="$2" f n=0
-  for f in corpus/"$target"/*.hvp corpus/regressions/*.hvp; do
+  local dirs=("corpus/$target")
+  # The whole VM runs every operation, so every slice's seeds are its seeds.
+  [[ $target == vm ]] && dirs=(corpus/memslots corpus/mmu corpus/gpc corpus/xen corpus/global corpus/vm)
+  dirs+=(corpus/regressions)
+  local d
+  for d in "${dirs[@]}"; do
+  for f in "$d"/*.hvp; do
     [[ -f "$f" ]] || continue
     build/dev/fuzz/prog/hvfuzz_prog_tool encode "$f" >"$out/$(basename "$f" .hvp).bin" ||
       die "fuzz: bad seed $f"
     n=$((n + 1))
   done
+  done
   note "$n seed programs"
 }
 
-# Live progress: one line, rewritten in place, from libFuzzer's and our status lines.
+# Live progress: one line, rewritten in place, from libFuzzer's and our status lines. Plain
+# POSIX awk (Debian's default is mawk): the time comes from date(1), once per status line.
 fuzz_progress_filter() {
-  local log="$1" start="$2"
-  awk -v start="$start" -v log="$log" '
-    { print > log; fflush(log) }
-    /hvfuzz-status:/ { for (i = 1; i <= NF; i++) if ($i ~ /^lock-order-edges=/) { split($i, a, "="); edges = a[2] } }
+  local logfile="$1" start="$2"
+  awk -v start="$start" -v logfile="$logfile" '
+    { print > logfile; fflush(logfile) }
     /^#[0-9]+/ {
       for (i = 1; i <= NF; i++) {
         if ($i == "cov:") cov = $(i + 1); if ($i == "ft:") ft = $(i + 1)
         if ($i == "corp:") corp = $(i + 1); if ($i == "exec/s:") eps = $(i + 1)
       }
     }
-    /^==[0-9]+== ERROR|deadly signal|SUMMARY: hvfuzz:/ { if ($0 ~ /SUMMARY: hvfuzz:/) findings++ }
-    {
-      now = systime(); if (now - last >= 1) {
-        last = now
-        printf "\r[%4ds] exec/s %-7s cov %-6s ft %-6s corpus %-10s lock-order edges %-5s findings %d   ", now - start, eps, cov, ft, corp, edges + 0, findings > "/dev/stderr"
-      }
+    /SUMMARY: hvfuzz:/ { findings++ }
+    /hvfuzz-status:|SUMMARY: hvfuzz:/ {
+      for (i = 1; i <= NF; i++) if ($i ~ /^lock-order-edges=/) { split($i, a, "="); edges = a[2] }
+      "date +%s" | getline now; close("date +%s")
+      printf "\r[%4ds] exec/s %-7s cov %-6s ft %-6s corpus %-10s lock-order edges %-5s findings %d   ", now - start, eps, cov, ft, corp, edges + 0, findings > "/dev/stderr"
     }'
 }
 

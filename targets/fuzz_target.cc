@@ -26,6 +26,7 @@ namespace hvfuzz::targets {
 namespace {
 
 bool g_replay_mode = false;
+std::string* g_replay_file = new std::string;  // leaked on purpose: used until exit
 
 struct TargetState {
   exec::Options options;
@@ -72,6 +73,7 @@ int Run(const prog::Program& program) {
   MaybePrintStatus(s);
   if (!r.finding.has_value()) return 0;
   r.finding->replay.program_text = prog::Print(program);
+  r.finding->replay.crash_file = *g_replay_file;
   std::string report = check::RenderText(*r.finding);
   std::fputs(report.c_str(), stderr);
   std::fflush(stderr);
@@ -82,6 +84,7 @@ int Run(const prog::Program& program) {
 }  // namespace
 
 void SetReplayMode(bool on) { g_replay_mode = on; }
+void SetReplayFile(std::string_view path) { g_replay_file->assign(path); }
 
 int RunInput(std::string_view slice, const uint8_t* data, size_t size) {
   // The slice is fixed per binary: resolve it once.

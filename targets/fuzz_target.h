@@ -18,6 +18,8 @@ namespace hvfuzz::targets {
 int RunInput(std::string_view slice, const uint8_t* data, size_t size);
 // Replayer mode: a finding prints its report and exits with status 1 instead of aborting.
 void SetReplayMode(bool on);
+// The file being replayed, for the report's replay line.
+void SetReplayFile(std::string_view path);
 // Runs a canonical text program (a stored crash or regression), same semantics.
 int RunTextInput(std::string_view slice, std::string_view text, std::string_view filename);
 

@@ -26,6 +26,7 @@ int main(int argc, char** argv) {
       return 2;
     }
     std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    hvfuzz::targets::SetReplayFile(argv[i]);
     if (bytes.rfind("# hvfuzz-prog", 0) == 0) {
       hvfuzz::targets::RunTextInput(HvfuzzTargetSlice(), bytes, argv[i]);
     } else {

@@ -73,3 +73,5 @@ hvfuzz_cc_test(NAME tsan_race_test SRCS tsan_race_test.cc DEPS hvfuzz::controlle
 set_source_files_properties(controlled_scheduler_test.cc controlled_scheduler_primitives_test.cc
                             controlled_scheduler_unwind_test.cc
                             tsan_race_test.cc PROPERTIES COMPILE_OPTIONS "-Wno-thread-safety")
+hvfuzz_cc_test(NAME pct_yield_test SRCS pct_yield_test.cc DEPS hvfuzz::controlled)
+set_source_files_properties(pct_yield_test.cc PROPERTIES COMPILE_OPTIONS "-Wno-thread-safety")

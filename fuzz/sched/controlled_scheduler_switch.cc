@@ -15,7 +15,7 @@ using internal::ScopedTsanIgnore;
 // Never throws: release and wake points run inside destructors (RAII unlocks), where an
 // exception would terminate. When the run ends here, the task returns marked unwinding and
 // the primitive decides: acquisitions and waits throw TaskKilled, releases go on silently.
-void ControlledScheduler::SchedulingPoint(sync::Task& task, sync::SchedulingPoint /*point*/) {
+void ControlledScheduler::SchedulingPoint(sync::Task& task, sync::SchedulingPoint point) {
   if (task.unwinding()) [[unlikely]] return;
   ScopedTsanIgnore ignore;
   // One compare covers the step budget and a stop request (RequestStop lowers the limit to 0).
@@ -24,6 +24,7 @@ void ControlledScheduler::SchedulingPoint(sync::Task& task, sync::SchedulingPoin
     return;  // EndRun returns only when UnwindAll resumes this task, marked unwinding
   }
   task.set_step(++steps_);
+  if (point == sync::SchedulingPoint::kYield) [[unlikely]] strategy_->OnYield(task.id());
   const size_t n = runnable_.size();
   if (n < 2) return;  // only this task can run: no decision, no input consumed
   size_t i = strategy_->NextTask(runnable_, task.id());

@@ -7,6 +7,8 @@
 //     lowered task, as in the paper. When that task has just finished (current == -1), lower
 //     the task that would have run instead.
 //  3. Run the runnable task with the highest priority.
+//  4. (Ours) A task that yields (cond_resched in a retry loop) drops below every other task:
+//     without it, a high-priority spinner starves the task it waits for (a false livelock).
 #include "fuzz/sched/pct_strategy.h"
 
 #include <algorithm>
@@ -53,6 +55,12 @@ size_t PctStrategy::NextTask(std::span<const uint32_t> runnable, int current) {
     priority_[lowered] = depth_ - static_cast<int>(next_change_);
   }
   return highest();
+}
+
+void PctStrategy::OnYield(uint32_t task) {
+  if (task >= priority_.size()) return;
+  int lowest = *std::min_element(priority_.begin(), priority_.end());
+  if (priority_[task] != lowest) priority_[task] = lowest - 1;
 }
 
 std::string PctStrategy::Describe() const { return "pct depth=" + std::to_string(depth_); }

@@ -25,6 +25,9 @@ class PctStrategy final : public SchedulingStrategy {
 
   void Reset(int num_tasks) override;
   size_t NextTask(std::span<const uint32_t> runnable, int current) override;
+  // A yielding task drops below every other task (as CHESS and Coyote do for spin loops), so
+  // a high-priority task spinning on another's progress cannot starve it.
+  void OnYield(uint32_t task) override;
   bool NextBool() override { return rng_.Below(2) != 0; }
   uint64_t NextInt(uint64_t bound) override { return rng_.Below(bound); }
   std::string Describe() const override;

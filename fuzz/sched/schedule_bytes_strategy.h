@@ -37,6 +37,7 @@ class ScheduleBytesStrategy final : public SchedulingStrategy {
     return fallback_->NextInt(bound);
   }
   std::string Describe() const override { return fallback_->Describe(); }
+  void OnYield(uint32_t task) override { fallback_->OnYield(task); }
 
   // Schedule bytes consumed so far.
   size_t consumed() const { return pos_; }

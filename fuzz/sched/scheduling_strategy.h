@@ -38,6 +38,10 @@ class SchedulingStrategy {
   virtual uint64_t NextInt(uint64_t bound) = 0;
   // How a report's replay line names the strategy: "random", "pct depth=3", "replay".
   virtual std::string Describe() const = 0;
+  // `task` yielded (cond_resched in a retry loop): it waits for another task's progress.
+  // Priority-based strategies must let others run, or a spinning task starves the very task
+  // it waits for and the run ends in a false livelock. Default: nothing.
+  virtual void OnYield(uint32_t task) {}
 };
 
 // The names CreateStrategy accepts, in a fixed order.

@@ -68,9 +68,8 @@ struct Search {
   Program program;
   std::vector<uint32_t> fail_nths = {0};
   int seeds = 200;
-  // PCT starves an invalidation while a higher-priority refresher spins in hva_to_pfn_retry
-  // (the upstream retry loop only cond_resched()s), which ends in the step budget: the gpc
-  // scenarios use the random strategy only.
+  // PCT lowers a task that cond_resched()s (PctStrategy::OnYield), so a refresher spinning in
+  // hva_to_pfn_retry cannot starve the invalidation it waits for.
   std::vector<const char*> strategies = {"random", "pct"};
 };
 
@@ -158,12 +157,17 @@ TEST(BugSwitchTest, MnSlotsRwsemIsACycleWithTheNotifierMap) {
 
 // D.4a: two refreshers of one cache interleave while hva_to_pfn_retry has dropped gpc->lock.
 TEST(BugSwitchTest, GpcRefreshRaceIsACacheInvariantViolation) {
+#if defined(HVFUZZ_TSAN)
+  // With refresh_lock gone, the fields refresh_lock serialized race for real, and TSan reports
+  // that race (exit 66): the switch reintroduces it. The invariant is checked in the dev build.
+  GTEST_SKIP() << "TSan reports the data race this switch reintroduces";
+#endif
+
   Search s{kShape,
            {{Op("gpc.activate", 0, 0, 3), Op("mmu.invalidate", 0, 3, 1, 1), Op("gpc.refresh", 0, 0),
              Op("gpc.use", 0, 0)},
             {Op("gpc.refresh", 0, 0), Op("gpc.refresh", 0, 0), Op("gpc.use", 0, 0)},
             {Op("mmu.invalidate", 0, 3, 1, 1), Op("gpc.refresh", 0, 0), Op("gpc.use", 0, 0)}}};
-  s.strategies = {"random"};
   auto f = FindWithSwitch(BugSwitch::kGpcRefreshRace, s);
   ASSERT_TRUE(f.has_value());
   EXPECT_EQ(f->kind, check::FindingKind::kInvariantViolation) << f->title;
@@ -176,12 +180,17 @@ TEST(BugSwitchTest, GpcRefreshRaceIsACacheInvariantViolation) {
 // reinstall; the cache ends up inactive but valid, which the next activate's KVM_BUG_ON (or a
 // consumer) catches.
 TEST(BugSwitchTest, GpcDeactivateRaceIsACacheInvariantViolation) {
+#if defined(HVFUZZ_TSAN)
+  // With refresh_lock gone, the fields refresh_lock serialized race for real, and TSan reports
+  // that race (exit 66): the switch reintroduces it. The invariant is checked in the dev build.
+  GTEST_SKIP() << "TSan reports the data race this switch reintroduces";
+#endif
+
   Search s{kShape,
            {{Op("gpc.activate", 0, 0, 3), Op("mmu.invalidate", 0, 3, 1, 2), Op("gpc.refresh", 0, 0),
              Op("gpc.use", 0, 0)},
             {Op("gpc.deactivate", 0, 0), Op("gpc.activate", 0, 0, 3), Op("gpc.use", 0, 0)}}};
   s.seeds = 400;
-  s.strategies = {"random"};
   auto f = FindWithSwitch(BugSwitch::kGpcDeactivateRace, s);
   ASSERT_TRUE(f.has_value());
   EXPECT_EQ(f->kind, check::FindingKind::kInvariantViolation) << f->title;
