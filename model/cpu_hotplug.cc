@@ -8,7 +8,6 @@
 #include <cerrno>
 
 #include "model/internal/op_handlers.h"
-#include "model/internal/scoped_mutex.h"
 #include "model/kvm.h"
 #include "model/kvm_global.h"
 #include "model/sync/task.h"
@@ -18,7 +17,7 @@ namespace hvfuzz::model {
 int KvmEnableVirtualization(World& world) {
   HV_KERNEL_FUNCTION("kvm_enable_virtualization");
   KvmGlobal& g = world.global();
-  internal::ScopedMutex guard(g.kvm_usage_lock);
+  sync::MutexGuard guard(g.kvm_usage_lock);
   if (g.usage_count++ != 0) return 0;
   // cpuhp_setup_state(CPUHP_AP_KVM_ONLINE, kvm_online_cpu, kvm_offline_cpu): registers the
   // callbacks and runs kvm_online_cpu on every online CPU, all inside cpus_read_lock().
@@ -34,7 +33,7 @@ int KvmEnableVirtualization(World& world) {
 void KvmDisableVirtualization(World& world) {
   HV_KERNEL_FUNCTION("kvm_disable_virtualization");
   KvmGlobal& g = world.global();
-  internal::ScopedMutex guard(g.kvm_usage_lock);
+  sync::MutexGuard guard(g.kvm_usage_lock);
   if (--g.usage_count != 0) return;
   // cpuhp_remove_state(): kvm_offline_cpu on every online CPU inside cpus_read_lock().
   g.cpu_hotplug_lock.DownRead();

@@ -12,7 +12,6 @@
 #include <cerrno>
 
 #include "model/host_memory.h"
-#include "model/internal/scoped_mutex.h"
 #include "model/kvm.h"
 #include "model/kvm_global.h"
 #include "model/lock_classes.h"
@@ -158,7 +157,7 @@ int GpcRefreshLocked(World& world, GfnToPfnCache& gpc, uint32_t gfn) {
 int GpcActivate(World& world, GfnToPfnCache& gpc, uint32_t gfn) HV_NO_THREAD_SAFETY_ANALYSIS {
   HV_KERNEL_FUNCTION("kvm_gpc_activate");
   Kvm& kvm = gpc.kvm();
-  internal::ScopedMutex guard(gpc.refresh_lock);
+  sync::MutexGuard guard(gpc.refresh_lock);
   if (!ActiveUnlocked(gpc)) {
     if (KvmBugOn(kvm, ValidUnlocked(gpc), "gpc-valid-while-inactive",
                  "kvm_gpc_activate found an inactive cache marked valid")) {
@@ -185,7 +184,7 @@ int GpcRefresh(World& world, GfnToPfnCache& gpc) HV_NO_THREAD_SAFETY_ANALYSIS {
     // hva_to_pfn_retry has dropped gpc->lock.
     return GpcRefreshLocked(world, gpc, GpaUnlocked(gpc));
   }
-  internal::ScopedMutex guard(gpc.refresh_lock);
+  sync::MutexGuard guard(gpc.refresh_lock);
   return GpcRefreshLocked(world, gpc, GpaUnlocked(gpc));
 }
 

@@ -184,7 +184,7 @@ VmFile::~VmFile() {
   try {
     KvmPut(world_, *kvm_);
   } catch (const sync::TaskKilled&) {
-    // The run ended at one of kvm_destroy_vm's scheduling points (see ScopedMutex).
+    // The run ended inside kvm_destroy_vm: its next acquisition threw (the World is discarded).
   }
 }
 
@@ -235,11 +235,7 @@ VcpuIoctl::VcpuIoctl(World& world, uint32_t vm, uint32_t vcpu)
 
 VcpuIoctl::~VcpuIoctl() HV_NO_THREAD_SAFETY_ANALYSIS {
   if (!locked_) return;
-  try {
-    vcpu_->mutex.Unlock();
-  } catch (const sync::TaskKilled&) {
-    // The run ended at the unlock's scheduling point (see ScopedMutex).
-  }
+  vcpu_->mutex.Unlock();  // release points never throw (sync_runtime.h)
 }
 
 }  // namespace internal

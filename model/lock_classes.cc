@@ -35,4 +35,23 @@ const LockClassInfo* LockClassInfoFor(const sync::LockClass& cls) {
   return nullptr;
 }
 
+std::vector<ClassListEntry> ParseClassList(std::string_view list) {
+  constexpr std::string_view kSync = ":sync";
+  std::vector<ClassListEntry> out;
+  size_t pos = 0;
+  while (pos < list.size()) {
+    size_t end = list.find(' ', pos);
+    if (end == std::string_view::npos) end = list.size();
+    std::string_view token = list.substr(pos, end - pos);
+    pos = end + 1;
+    if (token.empty()) continue;
+    ClassListEntry e{token, false};
+    if (token.size() > kSync.size() && token.ends_with(kSync)) {
+      e = {token.substr(0, token.size() - kSync.size()), true};
+    }
+    out.push_back(e);
+  }
+  return out;
+}
+
 }  // namespace hvfuzz::model

@@ -10,6 +10,7 @@
 
 #include <span>
 #include <string_view>
+#include <vector>
 
 #include "model/sync/lock_class.h"
 
@@ -30,6 +31,15 @@ struct LockClassInfo {
 };
 
 std::span<const LockClassInfo> LockClassTable();
+
+// One entry of a may_be_inside / never_inside list: "kKvmSrcu:sync" is {"kKvmSrcu", true}
+// (the row's class may be synchronized inside it, on SRCU rows).
+struct ClassListEntry {
+  std::string_view id;
+  bool sync = false;
+};
+// The entries of a space-separated class list, in order (empty tokens skipped).
+std::vector<ClassListEntry> ParseClassList(std::string_view list);
 // The row of `id` ("kSlotsLock") or of class `cls`; nullptr when there is none.
 const LockClassInfo* FindLockClassInfo(std::string_view id);
 const LockClassInfo* LockClassInfoFor(const sync::LockClass& cls);

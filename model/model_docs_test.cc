@@ -36,17 +36,9 @@ TEST(ModelDocsTest, OperationsMdIsUpToDate) {
 TEST(ModelDocsTest, LockClassListsNameExistingClasses) {
   for (const LockClassInfo& row : LockClassTable()) {
     for (std::string_view list : {row.may_be_inside, row.never_inside}) {
-      size_t pos = 0;
-      while (pos < list.size()) {
-        size_t end = list.find(' ', pos);
-        if (end == std::string_view::npos) end = list.size();
-        std::string_view token = list.substr(pos, end - pos);
-        pos = end + 1;
-        if (token.size() > 5 && token.substr(token.size() - 5) == ":sync") {
-          EXPECT_EQ(row.lock_class->kind(), sync::LockKind::kSrcu) << row.id;
-          token = token.substr(0, token.size() - 5);
-        }
-        EXPECT_NE(FindLockClassInfo(token), nullptr) << row.id << ": " << token;
+      for (const ClassListEntry& e : ParseClassList(list)) {
+        if (e.sync) EXPECT_EQ(row.lock_class->kind(), sync::LockKind::kSrcu) << row.id;
+        EXPECT_NE(FindLockClassInfo(e.id), nullptr) << row.id << ": " << e.id;
       }
     }
   }

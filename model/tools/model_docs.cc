@@ -13,19 +13,11 @@ namespace {
 // "kSlotsLock kKvmSrcu:sync" -> "`&kvm->slots_lock`, `&kvm->srcu` (synchronize_srcu)".
 std::string ClassList(std::string_view list) {
   std::string out;
-  size_t pos = 0;
-  while (pos < list.size()) {
-    size_t end = list.find(' ', pos);
-    if (end == std::string_view::npos) end = list.size();
-    std::string_view token = list.substr(pos, end - pos);
-    pos = end + 1;
-    if (token.empty()) continue;
-    bool sync = token.size() > 5 && token.substr(token.size() - 5) == ":sync";
-    if (sync) token = token.substr(0, token.size() - 5);
-    const LockClassInfo* info = FindLockClassInfo(token);
+  for (const ClassListEntry& e : ParseClassList(list)) {
+    const LockClassInfo* info = FindLockClassInfo(e.id);
     if (!out.empty()) out += ", ";
-    out += "`" + std::string(info ? info->lock_class->name() : token) + "`";
-    if (sync) out += " (synchronize)";
+    out += "`" + std::string(info ? info->lock_class->name() : e.id) + "`";
+    if (e.sync) out += " (synchronize)";
   }
   return out.empty() ? "—" : out;
 }

@@ -35,25 +35,13 @@ using testing::ModelObserver;
 std::set<Edge> DocumentedEdges(std::vector<std::string>* errors) {
   std::set<Edge> edges;
   for (const LockClassInfo& row : LockClassTable()) {
-    std::string_view list = row.may_be_inside;
-    size_t pos = 0;
-    while (pos < list.size()) {
-      size_t end = list.find(' ', pos);
-      if (end == std::string_view::npos) end = list.size();
-      std::string_view token = list.substr(pos, end - pos);
-      pos = end + 1;
-      if (token.empty()) continue;
-      bool sync = false;
-      if (token.size() > 5 && token.substr(token.size() - 5) == ":sync") {
-        sync = true;
-        token = token.substr(0, token.size() - 5);
-      }
-      const LockClassInfo* outer = FindLockClassInfo(token);
+    for (const ClassListEntry& e : ParseClassList(row.may_be_inside)) {
+      const LockClassInfo* outer = FindLockClassInfo(e.id);
       if (outer == nullptr) {
-        errors->push_back(std::string(row.id) + ": unknown id '" + std::string(token) + "'");
+        errors->push_back(std::string(row.id) + ": unknown id '" + std::string(e.id) + "'");
         continue;
       }
-      edges.insert(Edge{outer->lock_class, row.lock_class, sync});
+      edges.insert(Edge{outer->lock_class, row.lock_class, e.sync});
     }
   }
   return edges;
