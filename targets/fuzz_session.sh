@@ -101,7 +101,7 @@ fuzz_check_bugs() {
   local b
   IFS=, read -r -a arr <<<"$list"
   for b in "${arr[@]}"; do
-    grep -qx -- "$b" <<<"$known" || die "fuzz: unknown bug switch '$b' (./hvfuzz bugs lists them)"
+    grep -qx -- "$b" <<<"$known" || die "unknown bug switch '$b' (./hvfuzz bugs lists them)"
   done
 }
 
