@@ -54,13 +54,6 @@ TEST(AbbaScenarioTest, SameOrderIsClean) {
   EXPECT_EQ(r.outcome.status, RunStatus::kCompleted);
 }
 
-// Completions force the overlap whatever the strategy: each task holds its first lock
-// before the other asks for it.
-std::vector<Body> InterleavedAbba(Mutex& a, Mutex& b, Completion& c0, Completion& c1) {
-  return {[&] { a.Lock(); c0.Complete(); c1.WaitForCompletion(); b.Lock(); b.Unlock(); a.Unlock(); },
-          [&] { c0.WaitForCompletion(); b.Lock(); c1.Complete(); a.Lock(); a.Unlock(); b.Unlock(); }};
-}
-
 TEST(AbbaScenarioTest, InterleavedHalvesAreAnActualDeadlockWithTheWaitForCycle) {
   for (uint64_t seed = 0; seed < 20; ++seed) {
     Mutex a(kClassA), b(kClassB);
@@ -101,17 +94,7 @@ TEST(SrcuScenarioTest, GracePeriodWaitsForOlderReaderHoldingWhatTheUpdaterHolds)
   Mutex l(kClassL);
   sync::Srcu s(kClassSrcu);
   Completion reading(kClassEvent), locked(kClassEvent);
-  auto r = RunControlled(
-      {[&] { reading.WaitForCompletion(); l.Lock(); locked.Complete(); s.Synchronize(); l.Unlock(); },
-       [&] {
-         int idx = s.ReadLock();
-         reading.Complete();
-         locked.WaitForCompletion();
-         l.Lock();
-         l.Unlock();
-         s.ReadUnlock(idx);
-       }},
-      false);
+  auto r = RunControlled(SynchronizeUnderLockVersusReader(l, s, reading, locked), false);
   ASSERT_EQ(r.outcome.status, RunStatus::kDeadlock);
   EXPECT_EQ(r.outcome.finding->cycle.size(), 2u);
 }

@@ -60,10 +60,7 @@ TEST(FreeRunningScenarioTest, SequentialAbbaIsAPotentialDeadlock) {
 TEST(FreeRunningScenarioTest, InterleavedAbbaIsCaughtByTheWatchdogInBoundedTime) {
   Mutex a(kClassA), b(kClassB);
   Completion c0(kClassEvent), c1(kClassEvent);
-  auto r = RunFree(
-      {[&] { a.Lock(); c0.Complete(); c1.WaitForCompletion(); b.Lock(); b.Unlock(); a.Unlock(); },
-       [&] { c0.WaitForCompletion(); b.Lock(); c1.Complete(); a.Lock(); a.Unlock(); b.Unlock(); }},
-      false);
+  auto r = RunFree(InterleavedAbba(a, b, c0, c1), false);
   ASSERT_EQ(r.outcome.status, RunStatus::kDeadlock);
   ASSERT_TRUE(r.outcome.finding.has_value());
   EXPECT_EQ(r.outcome.finding->kind, FindingKind::kWatchdogHang);
@@ -75,17 +72,7 @@ TEST(FreeRunningScenarioTest, SynchronizeSrcuUnderLockVersusReaderTakingIt) {
   Mutex l(kClassL);
   sync::Srcu s(kClassSrcu);
   Completion reading(kClassEvent), locked(kClassEvent);
-  auto r = RunFree(
-      {[&] { reading.WaitForCompletion(); l.Lock(); locked.Complete(); s.Synchronize(); l.Unlock(); },
-       [&] {
-         int idx = s.ReadLock();
-         reading.Complete();
-         locked.WaitForCompletion();
-         l.Lock();
-         l.Unlock();
-         s.ReadUnlock(idx);
-       }},
-      false);
+  auto r = RunFree(SynchronizeUnderLockVersusReader(l, s, reading, locked), false);
   ASSERT_EQ(r.outcome.status, RunStatus::kDeadlock);
   EXPECT_EQ(r.outcome.finding->kind, FindingKind::kWatchdogHang);
 }

@@ -14,6 +14,9 @@
 #include "fuzz/check/lock_order_validator.h"
 #include "fuzz/sched/controlled_scheduler.h"
 #include "model/sync/lock_class.h"
+#include "model/sync/mutex.h"
+#include "model/sync/srcu.h"
+#include "model/sync/wait_event.h"
 
 namespace hvfuzz::engine_test {
 
@@ -50,6 +53,30 @@ inline ControlledResult RunControlled(const std::vector<Body>& bodies, bool vali
   r.outcome = validate ? scheduler.Run(validator) : scheduler.Run(null_observer);
   r.validator_finding = validator.finding();
   return r;
+}
+
+// ABBA whose halves must overlap whatever the backend or strategy: completions make each
+// task hold its first lock before the other asks for it.
+inline std::vector<Body> InterleavedAbba(sync::Mutex& a, sync::Mutex& b, sync::Completion& c0,
+                                         sync::Completion& c1) {
+  return {[&] { a.Lock(); c0.Complete(); c1.WaitForCompletion(); b.Lock(); b.Unlock(); a.Unlock(); },
+          [&] { c0.WaitForCompletion(); b.Lock(); c1.Complete(); a.Lock(); a.Unlock(); b.Unlock(); }};
+}
+
+// t1 enters an SRCU read section; t0 then takes L and synchronizes the SRCU while t1, still
+// reading, asks for L: the grace period waits for t1, t1 waits for t0.
+inline std::vector<Body> SynchronizeUnderLockVersusReader(sync::Mutex& l, sync::Srcu& s,
+                                                          sync::Completion& reading,
+                                                          sync::Completion& locked) {
+  return {[&] { reading.WaitForCompletion(); l.Lock(); locked.Complete(); s.Synchronize(); l.Unlock(); },
+          [&] {
+            int idx = s.ReadLock();
+            reading.Complete();
+            locked.WaitForCompletion();
+            l.Lock();
+            l.Unlock();
+            s.ReadUnlock(idx);
+          }};
 }
 
 // The lock classes named in a finding's cycle, in order.
