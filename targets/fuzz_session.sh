@@ -165,8 +165,11 @@ fuzz_run_afl() {
   cp "$seeds"/* "$corpus"/* "$in"/ 2>/dev/null || true
   # AFL++ needs one input to start from: a single zero byte decodes to the smallest program.
   [[ -n "$(ls -A "$in")" ]] || printf '\0' >"$in/empty"
+  # afl-fuzz insists on symbolize=0 and abort_on_error=1; the replayer symbolizes later.
+  export ASAN_OPTIONS="abort_on_error=1:symbolize=0:detect_leaks=0"
+  export UBSAN_OPTIONS="halt_on_error=1:abort_on_error=1:symbolize=0"
   export AFL_SKIP_CPUFREQ=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 AFL_NO_UI=1
-  export AFL_NO_AFFINITY=1 AFL_SKIP_BIN_CHECK=0
+  export AFL_NO_AFFINITY=1
   [[ $stop == 1 ]] && export AFL_BENCH_UNTIL_CRASH=1
   local out="$session/afl-out" pids=() j
   mkdir -p "$out"
