@@ -77,6 +77,8 @@ fuzz_session() {
   export UBSAN_OPTIONS="${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}"
   export TSAN_OPTIONS="${TSAN_OPTIONS:-halt_on_error=1:detect_deadlocks=0:report_destroy_locked=0:suppressions=$ROOT/targets/tsan.supp}"
   [[ $tsan == 1 ]] && export HVFUZZ_BACKEND=free
+  # Going on past findings: each signature crashes once per session (see options.def).
+  if [[ $stop == 0 ]]; then export HVFUZZ_KNOWN_FILE="$ROOT/$session/known-signatures"; else unset HVFUZZ_KNOWN_FILE; fi
 
   note "fuzzing $target for ${time}s with $engine${bug_list:+ (bugs: $bug_list)}${scratch:+}"
   local start end rc=0
@@ -137,25 +139,44 @@ fuzz_progress_filter() {
       }
     }
     /SUMMARY: hvfuzz:/ { findings++ }
-    /hvfuzz-status:|SUMMARY: hvfuzz:/ {
+    # Fork mode (sessions that go on past a finding): "#N: cov: .. oom/timeout/crash: a/b/c".
+    /^#[0-9]+: cov:/ {
+      for (i = 1; i <= NF; i++) if ($i == "oom/timeout/crash:") { split($(i + 1), c, "/"); findings = c[3] }
+    }
+    /hvfuzz-status:|SUMMARY: hvfuzz:|^#[0-9]+: cov:/ {
       for (i = 1; i <= NF; i++) if ($i ~ /^lock-order-edges=/) { split($i, a, "="); edges = a[2] }
       "date +%s" | getline now; close("date +%s")
-      printf "\r[%4ds] exec/s %-7s cov %-6s ft %-6s corpus %-10s lock-order edges %-5s findings %d   ", now - start, eps, cov, ft, corp, edges + 0, findings > "/dev/stderr"
+      line = sprintf("[%4ds] exec/s %-7s cov %-6s ft %-6s corpus %-10s", now - start, eps, cov, ft, corp)
+      if (edges != "") line = line sprintf(" lock-order edges %-5s", edges)
+      printf "\r%s findings %d   ", line, findings + 0 > "/dev/stderr"
     }'
 }
 
 fuzz_run_libfuzzer() {
   local bin="$1" session="$2" corpus="$3" seeds="$4" time="$5" jobs="$6" stop="$7"
-  local args=(-artifact_prefix="$session/artifacts/" -max_total_time="$time" -print_final_stats=1
+  local args=(-artifact_prefix="$session/artifacts/" -print_final_stats=1
               -max_len=4096 -timeout=25 -rss_limit_mb=4096)
-  if [[ $jobs -gt 1 || $stop == 0 ]]; then
-    # Fork mode keeps fuzzing past a crash (and runs N jobs): one engine, many findings.
+  local start now left
+  start=$(date +%s)
+  if [[ $jobs -gt 1 ]]; then
+    # libFuzzer's fork mode: N jobs, going on past crashes unless told to stop.
     args+=(-fork="$jobs")
     [[ $stop == 0 ]] && args+=(-ignore_crashes=1 -ignore_timeouts=1 -ignore_ooms=1)
+    "$bin" "${args[@]}" -max_total_time="$time" "$corpus" "$seeds" 2>&1 |
+      fuzz_progress_filter "$session/fuzz.log" "$start"
+    return "${PIPESTATUS[0]}"
   fi
-  local dict="build/${bin#build/}.dict"
-  "$bin" "${args[@]}" "$corpus" "$seeds" 2>&1 | fuzz_progress_filter "$session/fuzz.log" "$(date +%s)"
-  return "${PIPESTATUS[0]}"
+  # One in-process fuzzer keeps its status lines (lock-order edges, each SUMMARY) on our
+  # stderr; to go on past a finding it is restarted on the same corpus until time is up.
+  while :; do
+    now=$(date +%s)
+    left=$((time - (now - start)))
+    [[ $left -gt 0 ]] || break
+    "$bin" "${args[@]}" -max_total_time="$left" "$corpus" "$seeds" 2>&1
+    [[ $stop == 1 ]] && break
+    ls "$session"/artifacts/* >/dev/null 2>&1 || break  # ended without a finding: time is up
+  done | fuzz_progress_filter "$session/fuzz.log" "$start"
+  return 0
 }
 
 fuzz_run_afl() {

@@ -4,6 +4,8 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <fstream>
+#include <set>
 #include <optional>
 #include <string>
 
@@ -30,6 +32,7 @@ std::string* g_replay_file = new std::string;  // leaked on purpose: used until 
 
 struct TargetState {
   exec::Options options;
+  std::set<std::string> known_signatures;  // from options.known_file
   exec::LockOrderFeedback feedback;
   uint64_t execs = 0;
   uint64_t findings = 0;
@@ -45,6 +48,10 @@ TargetState& State() {
       std::exit(2);
     }
     if (s->options.feedback) s->feedback.SetCounters(hvfuzz_extra_counters, sizeof(hvfuzz_extra_counters));
+    if (!s->options.known_file.empty()) {
+      std::ifstream in(s->options.known_file);
+      for (std::string line; std::getline(in, line);) s->known_signatures.insert(line);
+    }
     return s;
   }();
   return *state;
@@ -72,6 +79,13 @@ int Run(const prog::Program& program) {
   ++s.execs;
   MaybePrintStatus(s);
   if (!r.finding.has_value()) return 0;
+  if (!s.options.known_file.empty() && !g_replay_mode) {
+    // A session that goes on past findings crashes once per signature (syzkaller's rule for
+    // known bugs): the restarted fuzzer keeps exploring instead of re-finding the same bug.
+    std::string signature = r.finding->Signature();
+    if (s.known_signatures.count(signature) != 0) return 0;
+    std::ofstream(s.options.known_file, std::ios::app) << signature << "\n";
+  }
   r.finding->replay.program_text = prog::Print(program);
   r.finding->replay.crash_file = *g_replay_file;
   std::string report = check::RenderText(*r.finding);

@@ -54,6 +54,11 @@ bool Parse(std::string_view name, std::string_view v, uint64_t* out, std::string
   return ParseU64(name, v, out, e);
 }
 
+bool Parse(std::string_view, std::string_view v, std::string* out, std::string*) {
+  *out = std::string(v);
+  return true;
+}
+
 bool Parse(std::string_view name, std::string_view v, Backend* out, std::string* e) {
   if (v == "controlled") return *out = Backend::kControlled, true;
   if (v == "free") return *out = Backend::kFreeRunning, true;

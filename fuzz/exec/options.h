@@ -18,6 +18,7 @@ struct Options {
   bool feedback = true;
   Backend backend = Backend::kControlled;
   bool status = false;
+  std::string known_file;
 };
 
 // Reads options.def's variables from the environment. On error returns false and sets `error`
