@@ -62,6 +62,11 @@ void MaybePrintStatus(TargetState& s) {
   auto now = std::chrono::steady_clock::now();
   if (now - s.last_status < std::chrono::seconds(1)) return;
   s.last_status = now;
+  if (s.options.backend == exec::Backend::kFreeRunning) {
+    // Real threads give no lock-order feedback (RunOne attaches it to fibers only).
+    std::fprintf(stderr, "hvfuzz-status: execs=%llu\n", static_cast<unsigned long long>(s.execs));
+    return;
+  }
   std::fprintf(stderr, "hvfuzz-status: execs=%llu lock-order-edges=%zu\n",
                static_cast<unsigned long long>(s.execs), s.feedback.edges_seen());
 }
@@ -92,7 +97,15 @@ int Run(const prog::Program& program) {
   std::fputs(report.c_str(), stderr);
   std::fflush(stderr);
   if (g_replay_mode) std::exit(1);
+#if defined(HVFUZZ_TSAN)
+  // Under TSan, abort() runs libFuzzer's deadly-signal handler, which allocates inside the
+  // signal handler: TSan reports that ("signal-unsafe call inside of a signal") and can hang
+  // the process. An exit from inside the target is a crash to libFuzzer as well (it saves the
+  // input: "fuzz target exited"); AFL++ is never built with TSan (docs/toolchain.md §4).
+  std::exit(1);
+#else
   std::abort();
+#endif
 }
 
 }  // namespace
