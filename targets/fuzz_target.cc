@@ -78,7 +78,9 @@ int Run(const prog::Program& program) {
   ro.backend = s.options.backend;
   ro.validate = s.options.validate;
   ro.max_steps = s.options.max_steps;
-  ro.feedback = s.options.feedback ? &s.feedback : nullptr;
+  // Always observed (the status line counts lock-order edges); it writes coverage counters
+  // only with HVFUZZ_FEEDBACK=1 (SetCounters above).
+  ro.feedback = &s.feedback;
   s.feedback.ResetRun();
   exec::RunResult r = exec::RunOne(program, ro);
   ++s.execs;
