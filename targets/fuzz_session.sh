@@ -80,7 +80,7 @@ fuzz_session() {
   # Going on past findings: each signature crashes once per session (see options.def).
   if [[ $stop == 0 ]]; then export HVFUZZ_KNOWN_FILE="$ROOT/$session/known-signatures"; else unset HVFUZZ_KNOWN_FILE; fi
 
-  note "fuzzing $target for ${time}s with $engine${bug_list:+ (bugs: $bug_list)}${scratch:+}"
+  note "fuzzing $target for ${time}s with $engine${bug_list:+ (bugs: $bug_list)}"
   local start end rc=0
   start=$(date +%s)
   if [[ $engine == libfuzzer ]]; then

@@ -13,8 +13,8 @@
 #include <string>
 #include <vector>
 
-#include "fuzz/check/lock_order_validator.h"
-#include "fuzz/sched/controlled_scheduler.h"
+#include "fuzz/exec/run_one.h"
+#include "fuzz/prog/program.h"
 #include "gtest/gtest.h"
 #include "model/bug_switches.h"
 #include "model/operations.h"
@@ -30,28 +30,22 @@ OpCall Op(std::string_view name, uint32_t a0 = 0, uint32_t a1 = 0, uint32_t a2 =
   return OpCall{*FindOperation(name), {a0, a1, a2, a3}};
 }
 
-// One controlled run of `program`: the validator's finding, else the scheduler's (deadlock,
-// step budget), else nothing.
+// One controlled run of `program` through exec::RunOne, the path fuzzing and replay take
+// (STYLE.md G14): the validator's finding, else the scheduler's (deadlock, step budget).
 std::optional<check::Finding> RunProgram(const WorldConfig& shape, const BugSwitches& bugs,
                                          const FaultInjection& fault, const Program& program,
                                          uint64_t seed, const char* strategy) {
-  World world(shape, bugs, fault);
-  sched::ScheduleOptions opts;
-  opts.strategy = strategy;
-  opts.seed = seed;
-  opts.max_steps = 100000;
-  sched::ControlledScheduler scheduler(opts);
-  for (size_t i = 0; i < program.size(); ++i) {
-    const std::vector<OpCall>* ops = &program[i];
-    scheduler.Spawn("t" + std::to_string(i), [&world, ops] {
-      for (const OpCall& c : *ops) Execute(world, c);
-    });
-  }
-  check::LockOrderValidator validator;
-  validator.set_on_finding([&] { scheduler.RequestStop(); });
-  sched::RunOutcome outcome = scheduler.Run(validator);
-  if (validator.has_finding()) return validator.finding();
-  return outcome.finding;
+  prog::Program p;
+  p.header.shape = shape;
+  p.header.fault = fault;
+  p.header.strategy = *prog::StrategyFromName(strategy);
+  p.header.seed = seed;
+  p.threads = program;
+  exec::RunOptions options;
+  options.bugs = bugs;
+  options.max_steps = 100000;
+  options.record_interleaving = false;
+  return exec::RunOne(p, options).finding;
 }
 
 std::set<std::string> CycleClasses(const check::Finding& f) {
