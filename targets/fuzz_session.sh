@@ -4,7 +4,7 @@
 # Files: findings/<target>/ receives crash files (named by content hash, as the engines name
 # them) and, beside each, <file>.txt with its report. Nothing there is ever deleted or
 # overwritten: an engine writes into a per-session scratch folder and new files are moved in
-# with no-clobber. The working corpus build/corpus/<target>/ persists across sessions; seeds
+# with no-clobber. The working corpus $HVFUZZ_BUILD_DIR (default build)/corpus/<target>/ persists across sessions; seeds
 # come from corpus/<target>/*.hvp (text, turned into binary by the build).
 
 fuzz_usage() {
@@ -53,17 +53,17 @@ fuzz_session() {
   [[ $tsan == 1 ]] && preset=fuzz-tsan
   [[ $tsan == 1 && $engine == afl ]] && die "fuzz: --tsan runs with libFuzzer only (AFL_USE_TSAN reports AFL's own map writes, docs/toolchain.md §4)"
   note "building ${target}_fuzzer ($preset)"
-  configure_build "$preset" "${target}_fuzzer" >"build/$preset.build.log" 2>&1 ||
-    { tail -30 "build/$preset.build.log" >&2; die "fuzz: build failed (build/$preset.build.log)"; }
-  configure_build dev "${target}_fuzzer_replay" hvfuzz_prog_tool >"build/dev.build.log" 2>&1 ||
-    { tail -30 "build/dev.build.log" >&2; die "fuzz: build of the replayer failed (build/dev.build.log)"; }
+  configure_build "$preset" "${target}_fuzzer" >"$B/$preset.build.log" 2>&1 ||
+    { tail -30 "$B/$preset.build.log" >&2; die "fuzz: build failed ($B/$preset.build.log)"; }
+  configure_build dev "${target}_fuzzer_replay" hvfuzz_prog_tool >"$B/dev.build.log" 2>&1 ||
+    { tail -30 "$B/dev.build.log" >&2; die "fuzz: build of the replayer failed ($B/dev.build.log)"; }
 
-  local bin="build/$preset/targets/${target}_fuzzer"
+  local bin="$B/$preset/targets/${target}_fuzzer"
   local findings="findings/$target"
   local session
-  session="build/sessions/$target-$(date +%Y%m%d-%H%M%S)-$$"
+  session="$B/sessions/$target-$(date +%Y%m%d-%H%M%S)-$$"
   mkdir -p "$findings" "$session/artifacts"
-  local corpus="build/corpus/$target"
+  local corpus="$B/corpus/$target"
   [[ $scratch == 1 ]] && corpus="$session/corpus"
   mkdir -p "$corpus"
   local seeds="$session/seeds"
@@ -99,7 +99,7 @@ fuzz_check_bugs() {
   [[ -z "$list" ]] && return 0
   configure_build dev hvfuzz_model_tool >/dev/null 2>&1 || die "fuzz: cannot build hvfuzz_model_tool"
   local known
-  known=$(build/dev/model/hvfuzz_model_tool bugs --names)
+  known=$("$B"/dev/model/hvfuzz_model_tool bugs --names)
   local b
   IFS=, read -r -a arr <<<"$list"
   for b in "${arr[@]}"; do
@@ -118,7 +118,7 @@ fuzz_make_seeds() {
   for d in "${dirs[@]}"; do
   for f in "$d"/*.hvp; do
     [[ -f "$f" ]] || continue
-    build/dev/fuzz/prog/hvfuzz_prog_tool encode "$f" >"$out/$(basename "$f" .hvp).bin" ||
+    "$B"/dev/fuzz/prog/hvfuzz_prog_tool encode "$f" >"$out/$(basename "$f" .hvp).bin" ||
       die "fuzz: bad seed $f"
     n=$((n + 1))
   done
@@ -241,7 +241,7 @@ fuzz_collect() {
     fi
     report="$findings/$name.txt"
     if [[ ! -e "$report" ]]; then
-      build/dev/targets/"${target}_fuzzer_replay" "$findings/$name" >"$report.tmp" 2>&1 || true
+      "$B"/dev/targets/"${target}_fuzzer_replay" "$findings/$name" >"$report.tmp" 2>&1 || true
       mv -n "$report.tmp" "$report"
       rm -f "$report.tmp"
     fi
