@@ -72,8 +72,22 @@ endfunction()
 # Fuzzing engine of this build tree: "" (none: only standalone replayers), "libfuzzer" (clang's
 # -fsanitize=fuzzer) or "afl" (configure with CXX=afl-clang-fast++: AFL++ swaps in its own
 # persistent-mode driver at link time; no driver code of ours, STYLE.md G14).
-set(HVFUZZ_ENGINE "" CACHE STRING "fuzzing engine of this build: '', libfuzzer, afl")
-if(HVFUZZ_ENGINE)
+# "oss-fuzz" (oss-fuzz/build.sh): $CC/$CXX/$CFLAGS/$CXXFLAGS carry the sanitizer and coverage
+# flags, fuzzers link with $LIB_FUZZING_ENGINE (a flag or a library path; read at configure).
+set(HVFUZZ_ENGINE "" CACHE STRING "fuzzing engine of this build: '', libfuzzer, afl, oss-fuzz")
+set(HVFUZZ_FUZZER_LINK_OPTIONS -fsanitize=fuzzer)
+if(HVFUZZ_ENGINE STREQUAL "oss-fuzz")
+  separate_arguments(HVFUZZ_FUZZER_LINK_OPTIONS NATIVE_COMMAND "$ENV{LIB_FUZZING_ENGINE}")
+  if(NOT HVFUZZ_FUZZER_LINK_OPTIONS)
+    message(FATAL_ERROR "HVFUZZ_ENGINE=oss-fuzz needs LIB_FUZZING_ENGINE in the environment")
+  endif()
+  if(CMAKE_CXX_FLAGS MATCHES "-fsanitize=[^ ]*thread")  # the fiber hooks follow the flags
+    add_compile_definitions(HVFUZZ_TSAN=1)
+  elseif(CMAKE_CXX_FLAGS MATCHES "-fsanitize=[^ ]*address")
+    add_compile_definitions(HVFUZZ_ASAN=1)
+  endif()
+  add_compile_definitions(HVFUZZ_FUZZING=1)
+elseif(HVFUZZ_ENGINE)
   # Coverage instrumentation for every library, so model and harness code both give feedback.
   add_compile_options(-fsanitize=fuzzer-no-link)
   if(HVFUZZ_SANITIZE MATCHES "thread")
@@ -95,6 +109,6 @@ function(hvfuzz_fuzz_target)
     add_executable(${A_NAME} ${A_SRCS})
     target_link_libraries(${A_NAME} PRIVATE ${A_DEPS})
     target_compile_options(${A_NAME} PRIVATE ${HVFUZZ_COMMON_FLAGS})
-    target_link_options(${A_NAME} PRIVATE -fsanitize=fuzzer)
+    target_link_options(${A_NAME} PRIVATE ${HVFUZZ_FUZZER_LINK_OPTIONS})
   endif()
 endfunction()

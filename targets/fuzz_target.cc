@@ -96,6 +96,11 @@ int Run(const prog::Program& program) {
   r.finding->replay.program_text = prog::Print(program);
   r.finding->replay.crash_file = *g_replay_file;
   std::string report = check::RenderText(*r.finding);
+  // With every bug switch off (always on OSS-Fuzz) the model is current upstream KVM: say so.
+  if (!s.options.bugs.any()) {
+    std::fputs("hvfuzz: no bug switch is on, so this finding is news: a model error or a real "
+               "upstream KVM locking problem (docs/campaigns.md)\n", stderr);
+  }
   std::fputs(report.c_str(), stderr);
   std::fflush(stderr);
   if (g_replay_mode) std::exit(1);
