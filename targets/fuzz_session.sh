@@ -5,7 +5,9 @@
 # them) and, beside each, <file>.txt with its report. Nothing there is ever deleted or
 # overwritten: an engine writes into a per-session scratch folder and new files are moved in
 # with no-clobber. The working corpus $HVFUZZ_BUILD_DIR (default build)/corpus/<target>/ persists across sessions; seeds
-# come from corpus/<target>/*.hvp (text, turned into binary by the build).
+# come from corpus/<target>/*.hvp (text, turned into binary by the build), corpus/regressions/*.hvp
+# and the promoted crash files in corpus/regressions/<target>/ (never with --from-scratch).
+# Beside each crash, <file>.session records target, engine, backend and bug switches (triage).
 
 fuzz_usage() {
   cat <<'EOF'
@@ -123,6 +125,12 @@ fuzz_make_seeds() {
     n=$((n + 1))
   done
   done
+  # Promoted crash files of this target (./hvfuzz promote), as the engine found them.
+  for f in corpus/regressions/"$target"/*; do
+    [[ -f "$f" ]] || continue
+    cp "$f" "$out/regression-$(basename "$f")"
+    n=$((n + 1))
+  done
   note "$n seed programs"
 }
 
@@ -238,6 +246,13 @@ fuzz_collect() {
     name=$(basename "$f")
     if [[ ! -e "$findings/$name" ]]; then
       mv -n "$f" "$findings/$name"
+    fi
+    # The session record: what triage needs to replay the crash (triage/crash_file.h).
+    if [[ ! -e "$findings/$name.session" ]]; then
+      printf 'target=%s\nengine=%s\nbackend=%s\nbugs=%s\n' "$target" "${engine:-libfuzzer}" \
+        "${HVFUZZ_BACKEND:-controlled}" "${HVFUZZ_BUGS:-}" >"$findings/$name.session.tmp"
+      mv -n "$findings/$name.session.tmp" "$findings/$name.session"
+      rm -f "$findings/$name.session.tmp"
     fi
     report="$findings/$name.txt"
     if [[ ! -e "$report" ]]; then
