@@ -100,13 +100,14 @@ endif()
 # hvfuzz_fuzz_target(NAME memslots_fuzzer SRCS memslots_fuzzer.cc DEPS ...)
 # Always builds NAME_replay (a standalone replayer: runs each file given on the command line);
 # with an engine, also NAME linked against it.
+# ENGINE_SRCS are compiled into the engine binary only (e.g. hooks that call LLVMFuzzerMutate).
 function(hvfuzz_fuzz_target)
-  cmake_parse_arguments(A "" "NAME" "SRCS;DEPS" ${ARGN})
+  cmake_parse_arguments(A "" "NAME" "SRCS;ENGINE_SRCS;DEPS" ${ARGN})
   add_executable(${A_NAME}_replay ${A_SRCS} ${PROJECT_SOURCE_DIR}/targets/replay_main.cc)
   target_link_libraries(${A_NAME}_replay PRIVATE ${A_DEPS})
   target_compile_options(${A_NAME}_replay PRIVATE ${HVFUZZ_COMMON_FLAGS})
   if(HVFUZZ_ENGINE)
-    add_executable(${A_NAME} ${A_SRCS})
+    add_executable(${A_NAME} ${A_SRCS} ${A_ENGINE_SRCS})
     target_link_libraries(${A_NAME} PRIVATE ${A_DEPS})
     target_compile_options(${A_NAME} PRIVATE ${HVFUZZ_COMMON_FLAGS})
     target_link_options(${A_NAME} PRIVATE ${HVFUZZ_FUZZER_LINK_OPTIONS})

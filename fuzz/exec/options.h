@@ -16,6 +16,7 @@ struct Options {
   bool validate = true;
   uint64_t max_steps = 20000;
   bool feedback = true;
+  bool mutator = true;
   Backend backend = Backend::kControlled;
   bool status = false;
   std::string known_file;
