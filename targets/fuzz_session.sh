@@ -59,6 +59,14 @@ fuzz_session() {
     { tail -30 "$B/$preset.build.log" >&2; die "fuzz: build failed ($B/$preset.build.log)"; }
   configure_build dev "${target}_fuzzer_replay" hvfuzz_prog_tool >"$B/dev.build.log" 2>&1 ||
     { tail -30 "$B/dev.build.log" >&2; die "fuzz: build of the replayer failed ($B/dev.build.log)"; }
+  if [[ $engine == afl && "${HVFUZZ_MUTATOR:-1}" != 0 ]]; then
+    # The structure-aware mutator, loaded by afl-fuzz itself: an uninstrumented release build.
+    configure_build release hvfuzz_afl_mutator >"$B/release.build.log" 2>&1 ||
+      { tail -30 "$B/release.build.log" >&2; die "fuzz: build of the AFL++ mutator failed ($B/release.build.log)"; }
+    export AFL_CUSTOM_MUTATOR_LIBRARY="$ROOT/$B/release/targets/libhvfuzz_afl_mutator.so"
+    [[ "$B" == /* ]] && AFL_CUSTOM_MUTATOR_LIBRARY="$B/release/targets/libhvfuzz_afl_mutator.so"
+    export HVFUZZ_SLICE="$target"
+  fi
 
   local bin="$B/$preset/targets/${target}_fuzzer"
   local findings="findings/$target"
