@@ -95,6 +95,10 @@ std::vector<std::string> FindCrashFiles(const std::vector<std::string>& paths,
       found.push_back(root);  // named explicitly: always taken
       continue;
     }
+    if (fs::exists(fs::path(root) / std::string(kRunMarker))) {
+      errors->push_back(root + ": a triage run (its programs are results, not crashes): skipped");
+      continue;
+    }
     fs::recursive_directory_iterator it(root, fs::directory_options::skip_permission_denied, ec);
     for (; !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
       const fs::path& p = it->path();

@@ -41,7 +41,8 @@ struct CrashFile {
 };
 
 // Every crash input under `paths` (files or directories), sorted by path. A path that does not
-// exist is reported in `errors` ("PATH: no such file or directory") and skipped.
+// exist, or is a triage run folder, is reported in `errors` ("PATH: no such file or directory")
+// and skipped.
 std::vector<std::string> FindCrashFiles(const std::vector<std::string>& paths,
                                         std::vector<std::string>* errors);
 

@@ -116,7 +116,9 @@ std::string SwimlaneSvg(const check::Finding& f) {
   const std::vector<int> tasks(task_set.begin(), task_set.end());
   std::map<int, size_t> column;
   size_t widest = 20;
-  for (const check::InterleavingStep& s : f.interleaving) widest = std::max(widest, s.action.size());
+  for (const check::InterleavingStep& s : f.interleaving) {
+    widest = std::max(widest, s.action.size() + (s.blocks ? 10 : 0));  // "  <- blocks"
+  }
   const int kCharW = 7, kRowH = 18, kStepW = 60, kTop = 50;
   const int col_w = static_cast<int>(widest) * kCharW + 24;
   for (size_t i = 0; i < tasks.size(); ++i) column[tasks[i]] = i;

@@ -4,6 +4,9 @@
 
 #include <cinttypes>
 #include <cstdio>
+#include <map>
+
+#include "fuzz/prog/text_codec.h"
 
 #include "fuzz/exec/run_one.h"
 
@@ -117,11 +120,39 @@ Minimized MinimizeKeepingSignature(const prog::Program& program,
                                    const std::vector<std::string>& bugs,
                                    const std::string& signature, const ReproduceOptions& options) {
   Minimized out;
-  auto still_fails = [&](const prog::Program& p) {
+  auto matches = [&](const prog::Program& p) {
     std::optional<check::Finding> f = RunControlled(p, bugs, options);
     return f.has_value() && f->Signature() == signature;
   };
-  out.program = prog::Minimize(program, still_fails, &out.stats);
+  // Pass 1 judges the operations, not one schedule: dropping an op shifts every later
+  // scheduling point, so the seeded strategy's choices move. A candidate counts when it or a
+  // header variant (strategy, PCT depth, seed) reproduces; the variant is kept as its witness.
+  std::map<std::string, prog::Program> witness;  // Print(candidate) -> reproducing variant
+  auto reproduces_somehow = [&](const prog::Program& p) {
+    if (matches(p)) return true;
+    for (int seed = 0; seed < options.minimize_seeds; ++seed) {
+      for (int d = 0; d <= options.minimize_max_depth; ++d) {  // d == 0: random
+        prog::Program v = p;
+        v.header.strategy = d == 0 ? prog::Strategy::kRandom : prog::Strategy::kPct;
+        v.header.pct_depth = static_cast<uint8_t>(d == 0 ? prog::kDefaultPctDepth : d);
+        v.header.seed = static_cast<uint64_t>(seed);
+        if (v == p || !matches(v)) continue;
+        witness[prog::Print(p)] = v;
+        return true;
+      }
+    }
+    return false;
+  };
+  prog::MinimizeStats first;
+  prog::Program reduced = prog::Minimize(program, reproduces_somehow, &first);
+  if (!matches(reduced)) reduced = witness.at(prog::Print(reduced));
+  // Pass 2: the exact program (header included) must reproduce; simplify what is left.
+  out.program = prog::Minimize(reduced, matches, &out.stats);
+  out.stats.predicate_calls += first.predicate_calls;
+  out.stats.cache_hits += first.cache_hits;
+  out.stats.reductions += first.reductions;
+  out.stats.rounds += first.rounds;
+  out.stats.budget_exhausted = out.stats.budget_exhausted || first.budget_exhausted;
   std::optional<check::Finding> f = RunControlled(out.program, bugs, options);
   if (f.has_value()) out.finding = std::move(*f);
   return out;

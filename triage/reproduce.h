@@ -35,6 +35,10 @@ struct ReproduceOptions {
   uint64_t max_steps = 20000;  // RunOne's step budget (the fuzz targets' default)
   int search_budget = 3000;    // RunOne calls per switch set in step 2
   int max_seed = 64;           // seeds 0..max_seed-1 per strategy in step 2
+  // Minimization, pass 1: header variants tried per candidate (random and pct depth
+  // 1..minimize_max_depth, seeds 0..minimize_seeds-1).
+  int minimize_seeds = 8;
+  int minimize_max_depth = 4;
 };
 
 struct Reproduction {
@@ -66,7 +70,11 @@ struct Minimized {
   prog::MinimizeStats stats;
 };
 
-// Minimize `program` (which must reproduce `signature` with `bugs`) keeping the signature.
+// Minimize `program` (which must reproduce `signature` with `bugs`) keeping the signature. Two
+// passes of prog::Minimize: the first accepts a candidate when it or one of its header variants
+// (strategy, PCT depth, seed) reproduces, because removing an operation moves every later
+// scheduling point and with it the seeded strategy's choices; the second starts from the
+// reproducing variant and requires the exact program. The result reproduces as it is.
 Minimized MinimizeKeepingSignature(const prog::Program& program,
                                    const std::vector<std::string>& bugs,
                                    const std::string& signature, const ReproduceOptions& options);
