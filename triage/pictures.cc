@@ -39,6 +39,13 @@ std::string ModeSuffix(const check::LockRef& r) {
 std::string EdgeLabel(const check::Dependency& d) {
   std::string label = d.task >= 0 ? "t" + std::to_string(d.task) : "";
   if (d.step != 0) label += " step " + std::to_string(d.step);
+  // Nodes are classes; how each end was held or taken is part of the edge.
+  const std::string from_mode = d.from.lock_class.empty() ? "" : ModeSuffix(d.from);
+  const std::string to_mode = ModeSuffix(d.to);
+  if (!from_mode.empty() || !to_mode.empty()) {
+    label += "\\n" + (from_mode.empty() ? std::string("(held)") : from_mode.substr(1)) + " -> " +
+             (to_mode.empty() ? std::string("(taken)") : to_mode.substr(1));
+  }
   if (!d.to.site.empty()) label += "\\n" + DotEscape(d.to.site);
   if (!d.to.frames.empty()) label += "\\n" + DotEscape(d.to.frames.front());
   return label;
@@ -79,9 +86,9 @@ std::string LockGraphDot(const check::Finding& f) {
       const check::Dependency& d = f.cycle[i];
       // A waiting writer queued ahead holds nothing: draw it as the task itself.
       const std::string from = d.from.lock_class.empty() ? "(queued: t" + std::to_string(d.task) + ")"
-                                                         : d.from.lock_class + ModeSuffix(d.from);
+                                                         : d.from.lock_class;
       const std::string a = node(from);
-      const std::string b = node(d.to.lock_class + ModeSuffix(d.to));
+      const std::string b = node(d.to.lock_class);
       o << "  " << a << " -> " << b << " [label=\"" << EdgeLabel(d) << "\"";
       if (i + 1 == f.cycle.size()) o << ", color=red, fontcolor=red";
       o << "];\n";
