@@ -70,7 +70,7 @@ cmd_promote() {
   if [[ ! -d "$bucket" ]]; then
     # A key: the newest run that has a bucket of that name.
     local found
-    found=$(ls -d "$B"/triage/*/"$bucket" 2>/dev/null | sort | tail -n1)
+    found=$(ls -d "$B"/triage/*/"$bucket" 2>/dev/null | sort | tail -n1 || true)
     [[ -n "$found" ]] || die "promote: $bucket: no such bucket folder or key under $B/triage/"
     bucket="$found"
   fi
