@@ -17,8 +17,13 @@ namespace lc = lock_classes;
 namespace {
 
 std::string L(int vm, const char* what) {
-  std::string s = "vm" + std::to_string(vm);
-  if (*what) s += std::string(".") + what;
+  // Built in place (one string, no temporaries): a World makes ~150 of these per execution.
+  std::string s = "vm";
+  s += std::to_string(vm);
+  if (*what) {
+    s += '.';
+    s += what;
+  }
   return s;
 }
 

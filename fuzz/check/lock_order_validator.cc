@@ -109,16 +109,26 @@ bool LockOrderValidator::ValidateChain(Task& task, const HeldLock& acquiring, bo
     const auto payload = static_cast<int32_t>(dependencies_.size());
     auto result = graph_.InsertEdge(NodeOf(h), to, type, payload, &cycle_scratch_);
     if (!result.new_dependency) continue;
-    dependencies_.push_back(internal::DependencyOf(task, h, acquiring));
+    if (dependencies_.empty()) dependencies_.reserve(64);  // a run's typical count, one allocation
+    dependencies_.push_back(internal::RawDependencyOf(task, h, acquiring));
     if (!result.closes_cycle) continue;
     std::vector<Dependency> cycle;
     cycle.reserve(cycle_scratch_.size() + 1);
-    for (const DependencyEdge& e : cycle_scratch_) cycle.push_back(dependencies_[e.payload]);
-    cycle.push_back(dependencies_[payload]);
+    for (const DependencyEdge& e : cycle_scratch_) {
+      cycle.push_back(internal::Format(dependencies_[e.payload]));
+    }
+    cycle.push_back(internal::Format(dependencies_[payload]));
     Record(internal::LockOrderCycleFinding(task, acquiring, h, std::move(cycle)));
     return false;
   }
   return true;
+}
+
+std::vector<Dependency> LockOrderValidator::dependencies() const {
+  std::vector<Dependency> out;
+  out.reserve(dependencies_.size());
+  for (const internal::RawDependency& raw : dependencies_) out.push_back(internal::Format(raw));
+  return out;
 }
 
 LockNodeId LockOrderValidator::NodeOf(const HeldLock& held) {
@@ -142,7 +152,7 @@ void LockOrderValidator::NameSleepingAcquisition(const Task& task, const HeldLoc
 }
 
 void LockOrderValidator::OnReturnToUser(Task& task, std::string_view operation) {
-  if (finding_ || task.held().empty()) return;
+  if (finding_ || !options_.leak_at_return || task.held().empty()) return;
   Record(internal::LockHeldAtReturnFinding(task, operation));
 }
 

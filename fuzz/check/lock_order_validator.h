@@ -42,6 +42,7 @@
 
 #include "fuzz/check/finding.h"
 #include "fuzz/check/internal/flat_u64_map.h"
+#include "fuzz/check/internal/lock_order_findings.h"
 #include "fuzz/check/lock_dependency_graph.h"
 #include "model/sync/sync_observer.h"
 
@@ -54,6 +55,10 @@ class LockOrderValidator final : public sync::SyncObserver {
     // lockdep_assert_held. Off (a benchmark baseline): only model invariants and locks held at
     // return to user space are checked, and the graph stays empty.
     bool lockdep = true;
+    // lockdep_sys_exit's check: a lock still held when an operation returns to user space.
+    // Off (the naive benchmark harness): without lockdep nothing reports a leaked lock; the
+    // next task to want it hangs, and only a watchdog sees that.
+    bool leak_at_return = true;
   };
 
   LockOrderValidator() = default;
@@ -92,8 +97,9 @@ class LockOrderValidator final : public sync::SyncObserver {
   void Reset();
 
   const LockDependencyGraph& graph() const { return graph_; }
-  // Where each typed dependency was first seen, indexed by the graph's edge payload.
-  const std::vector<Dependency>& dependencies() const { return dependencies_; }
+  // Where each typed dependency was first seen, indexed by the graph's edge payload (formatted
+  // on each call: the validator keeps them unformatted).
+  std::vector<Dependency> dependencies() const;
 
   size_t TestOnlyChainCacheSize() const { return chain_cache_.size(); }
 
@@ -109,7 +115,7 @@ class LockOrderValidator final : public sync::SyncObserver {
 
   Options options_;
   LockDependencyGraph graph_;
-  std::vector<Dependency> dependencies_;
+  std::vector<internal::RawDependency> dependencies_;
   // Hashes of chains validated clean (lockdep's chain_key cache). A collision of two 64-bit
   // chain keys would skip one check, as in lockdep.
   internal::FlatU64Map<uint8_t> chain_cache_;

@@ -62,7 +62,8 @@ RunResult RunOne(const prog::Program& program, const RunOptions& options) {
       check::InterleavingRecorder::kDefaultCapacity,
       threaded ? check::InterleavingRecorder::Concurrency::kThreaded
                : check::InterleavingRecorder::Concurrency::kSerialized);
-  check::LockOrderValidator validator(check::LockOrderValidator::Options{options.validate});
+  check::LockOrderValidator validator(
+      check::LockOrderValidator::Options{options.validate, options.leak_check});
   sync::ObserverList observers;
   if (options.record_interleaving) observers.Add(&recorder);
   if (options.feedback != nullptr && !threaded) observers.Add(options.feedback);

@@ -85,12 +85,60 @@ LockRef RefOfLock(const Task& task, const sync::LockBase& lock, Site site) {
 }  // namespace
 
 Dependency DependencyOf(const Task& task, const HeldLock& from, const HeldLock& to) {
-  Dependency d;
-  d.from = LockRef::FromHeld(from);
-  d.to = LockRef::FromHeld(to);
+  return Format(RawDependencyOf(task, from, to));
+}
+
+namespace {
+
+RawLockRef RawRefOf(const HeldLock& held) {
+  RawLockRef ref;
+  if (held.lock != nullptr) {
+    ref.lock_class = &held.lock->lock_class();
+    ref.instance = held.lock->label();
+  }
+  ref.subclass = held.subclass;
+  ref.mode = held.mode;
+  ref.site = held.site;
+  ref.frames = held.frames;
+  return ref;
+}
+
+// LockRef::FromHeld on the copied fields.
+LockRef Format(const RawLockRef& raw) {
+  LockRef ref;
+  if (raw.lock_class != nullptr) {
+    ref.lock_class = std::string(raw.lock_class->name());
+    if (raw.subclass != 0) ref.lock_class += "/" + std::to_string(raw.subclass);
+    ref.instance = raw.instance;
+    ref.kind = raw.lock_class->kind();
+  }
+  ref.mode = raw.mode;
+  ref.site = FormatSite(raw.site);
+  for (int i = 0; i < raw.frames.depth; ++i) {
+    if (raw.frames.names[i] != nullptr) ref.frames.emplace_back(raw.frames.names[i]);
+  }
+  return ref;
+}
+
+}  // namespace
+
+RawDependency RawDependencyOf(const Task& task, const HeldLock& from, const HeldLock& to) {
+  RawDependency d;
+  d.from = RawRefOf(from);
+  d.to = RawRefOf(to);
   d.task = task.id();
   d.task_name = task.name();
   d.step = task.step();
+  return d;
+}
+
+Dependency Format(const RawDependency& raw) {
+  Dependency d;
+  d.from = Format(raw.from);
+  d.to = Format(raw.to);
+  d.task = raw.task;
+  d.task_name = raw.task_name;
+  d.step = raw.step;
   return d;
 }
 

@@ -23,6 +23,31 @@ namespace hvfuzz::check::internal {
 Dependency DependencyOf(const sync::Task& task, const sync::HeldLock& from,
                         const sync::HeldLock& to);
 
+// The same, unformatted: what LockRef::FromHeld reads from a held-lock entry, copied so that
+// it outlives the lock (class, subclass, instance label, mode, site, frames), plus the task.
+// Recording one costs a few word copies and short-string copies, no formatting: the validator
+// keeps every new dependency in this form and formats (Format below) only the ones a finding
+// shows, or when asked for all of them. Format(RawDependencyOf(t, f, to)) equals
+// DependencyOf(t, f, to) field for field.
+struct RawLockRef {
+  const sync::LockClass* lock_class = nullptr;  // null: no lock (LockRef's empty class)
+  std::string instance;
+  uint8_t subclass = 0;
+  sync::AcquireMode mode = sync::AcquireMode::kExclusive;
+  sync::Site site;
+  sync::FrameSnapshot frames;
+};
+struct RawDependency {
+  RawLockRef from;
+  RawLockRef to;
+  int task = -1;
+  std::string task_name;
+  uint64_t step = 0;
+};
+RawDependency RawDependencyOf(const sync::Task& task, const sync::HeldLock& from,
+                              const sync::HeldLock& to);
+Dependency Format(const RawDependency& raw);
+
 // `acquiring` (an SRCU write: synchronize_srcu), taken while holding `holding`, closed
 // `cycle` (dependencies in order, the one just recorded last).
 Finding LockOrderCycleFinding(const sync::Task& task, const sync::HeldLock& acquiring,
