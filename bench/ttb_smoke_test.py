@@ -1,0 +1,98 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
+"""Smoke test of the time-to-bug bench (seconds; not a bench run):
+  1. aggregation of a hand-made trial log (bench/testdata/fake_trials.jsonl: made-up numbers
+     whose medians and ratios are worked out below) into the table, JSON and SVG, including
+     censored medians and the (d)/(a) bounds;
+  2. the naive harness runs: naive_stress (path given as argv[1]) on the clean model for 1 s
+     prints its status lines and ends with naive-done (or a finding, exit 1).
+usage: ttb_smoke_test.py NAIVE_STRESS_BINARY
+"""
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import unittest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+import ttb_report  # noqa: E402
+
+NAIVE = None
+
+
+class AggregationTest(unittest.TestCase):
+    def setUp(self):
+        self.trials = ttb_report.load_trials(os.path.join(HERE, "testdata", "fake_trials.jsonl"))
+        self.summary = ttb_report.summarize(self.trials)
+
+    def test_medians_with_censoring(self):
+        x = self.summary["bug-x"]
+        self.assertEqual(x["a"]["median_s"], 4.0)
+        self.assertFalse(x["a"]["median_censored"])
+        self.assertTrue(x["d"]["median_censored"])  # 0/3 found: beyond the cap
+        self.assertEqual(x["d"]["found_rate"], 0.0)
+        y = self.summary["bug-y"]
+        self.assertEqual(y["a"]["median_s"], 3.0)  # [1, 3, censored]
+        self.assertEqual(y["d"]["median_s"], 200.0)  # [100, 200, censored]
+        self.assertEqual(y["d"]["other_findings"], ["tsan-heap-use-after-free"])
+
+    def test_even_count_median_with_a_censored_half(self):
+        self.assertEqual(ttb_report.median_censored([2.0], 1, 30), (30, True))
+        self.assertEqual(ttb_report.median_censored([2.0, 4.0], 0, 30), (3.0, False))
+        self.assertEqual(ttb_report.median_censored([2.0, 4.0], 1, 30), (4.0, False))
+
+    def test_ratio_bounds(self):
+        s = self.summary
+        self.assertEqual(ttb_report.ratio(s["bug-x"]["d"], s["bug-x"]["a"])[0], ">= 75x")
+        self.assertEqual(ttb_report.ratio(s["bug-y"]["d"], s["bug-y"]["a"])[0], "66.7x")
+        self.assertTrue(
+            ttb_report.ratio(s["bug-z"]["d"], s["bug-z"]["a"])[0].startswith("n/a"))
+
+    def test_outputs(self):
+        sys.path.insert(0, HERE)
+        import time_to_bug
+        with tempfile.TemporaryDirectory() as d:
+            prefix = os.path.join(d, "2000-01-01")
+            time_to_bug.write_outputs(self.trials, prefix, "smoke test")
+            md = open(prefix + ".md").read()
+            self.assertIn("| bug-x | a | 3/3 | 4.0 s |", md)
+            self.assertIn(">= 75x", md)
+            self.assertIn("| bug-z | a | 0/2 | > 300 s |", md)
+            data = json.load(open(prefix + ".json"))
+            self.assertEqual(data["ratio_d_over_a"]["bug-x"]["bound"], ">=")
+            svg = open(prefix + ".svg").read()
+            self.assertTrue(svg.startswith("<svg") and svg.rstrip().endswith("</svg>"))
+            self.assertEqual(svg.count("<circle") - 2, 3 + 2 + 2)  # found trials + 2 legend dots
+
+    def test_bad_record_names_file_and_line(self):
+        with tempfile.NamedTemporaryFile("w", suffix=".jsonl", delete=False) as f:
+            f.write('{"bug": "x", "mode": "a", "cap": 1, "found": false}\n{oops\n')
+        with self.assertRaises(SystemExit) as e:
+            ttb_report.load_trials(f.name)
+        os.unlink(f.name)
+        self.assertIn(":2: bad trial record", str(e.exception))
+
+
+class NaiveHarnessTest(unittest.TestCase):
+    def test_runs_and_reports_progress(self):
+        env = dict(os.environ, HVFUZZ_BUGS="",
+                   TSAN_OPTIONS="halt_on_error=1:detect_deadlocks=0")
+        p = subprocess.run([NAIVE, "--slice", "gpc", "--seed", "1", "--time", "1.5"], env=env,
+                           capture_output=True, text=True, timeout=60)
+        self.assertIn(p.returncode, (0, 1), p.stderr[-2000:])
+        self.assertRegex(p.stderr, r"naive-(done|finding): ")
+        if p.returncode == 0:
+            self.assertRegex(p.stderr, r"naive-status: execs=\d+ elapsed=")
+
+    def test_usage_errors_exit_2(self):
+        p = subprocess.run([NAIVE, "--slice", "nope"], capture_output=True, text=True)
+        self.assertEqual(p.returncode, 2)
+        self.assertIn("unknown slice 'nope'", p.stderr)
+
+
+if __name__ == "__main__":
+    NAIVE = sys.argv.pop(1)
+    unittest.main()
