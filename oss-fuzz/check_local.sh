@@ -177,7 +177,8 @@ check_engine_afl() {  # PAIR OUT FUZZER TMP
   done
   kill -INT "$pid" 2>/dev/null; wait "$pid" 2>/dev/null
   local extras want
-  extras=$(grep -oE 'Loaded (a total of )?[0-9]+ extras' "$log" | grep -oE '[0-9]+' | head -n1)
+  # "Loaded N extra tokens" is the -x file; "a total of" would add AFL++'s own auto-dictionary.
+  extras=$(grep -oE 'Loaded [0-9]+ extra tokens' "$log" | grep -oE '[0-9]+' | head -n1)
   want=$(dict_entries "$out/$f.dict")
   if grep -q "All set and ready to roll" "$log" && ! grep -qE "target binary (crashed|terminated)" "$log"; then
     record "$pair" "$f" engine PASS "afl-fuzz started fuzzing it (all set and ready to roll)"
