@@ -158,4 +158,22 @@ Minimized MinimizeKeepingSignature(const prog::Program& program,
   return out;
 }
 
+std::vector<std::string> MinimizeSwitches(const prog::Program& program,
+                                          const std::vector<std::string>& bugs,
+                                          const std::string& signature,
+                                          const ReproduceOptions& options) {
+  std::vector<std::string> needed = bugs;
+  for (size_t i = 0; i < needed.size();) {
+    std::vector<std::string> fewer = needed;
+    fewer.erase(fewer.begin() + static_cast<long>(i));
+    std::optional<check::Finding> f = RunControlled(program, fewer, options);
+    if (f.has_value() && f->Signature() == signature) {
+      needed = std::move(fewer);
+    } else {
+      ++i;
+    }
+  }
+  return needed;
+}
+
 }  // namespace hvfuzz::triage

@@ -79,4 +79,11 @@ Minimized MinimizeKeepingSignature(const prog::Program& program,
                                    const std::vector<std::string>& bugs,
                                    const std::string& signature, const ReproduceOptions& options);
 
+// The switches `program` needs for `signature`: each of `bugs` is dropped in turn and stays
+// out when the signature survives without it (a session may run several switches at once).
+std::vector<std::string> MinimizeSwitches(const prog::Program& program,
+                                          const std::vector<std::string>& bugs,
+                                          const std::string& signature,
+                                          const ReproduceOptions& options);
+
 }  // namespace hvfuzz::triage

@@ -44,12 +44,14 @@ bool WriteBucket(const Bucket& b, const TriageOptions& o, IndexBucket* index, st
                  std::FILE* log) {
   const BucketMember& rep = b.members[b.representative];
   Minimized min = MinimizeKeepingSignature(rep.program, rep.bugs, b.signature, o.reproduce);
+  const std::vector<std::string> bugs =
+      MinimizeSwitches(min.program, rep.bugs, b.signature, o.reproduce);
   const std::string dir = o.out_dir + "/" + b.key;
   const std::string program_name = dir + "/program.hvp";
   const std::string report = ReportText(min.finding, min.program, program_name);
   int identical = 0;
   for (int i = 0; i < o.identity_runs; ++i) {
-    std::optional<check::Finding> again = RunControlled(min.program, rep.bugs, o.reproduce);
+    std::optional<check::Finding> again = RunControlled(min.program, bugs, o.reproduce);
     if (again.has_value() && ReportText(*again, min.program, program_name) == report) ++identical;
   }
   std::error_code ec;
@@ -61,7 +63,7 @@ bool WriteBucket(const Bucket& b, const TriageOptions& o, IndexBucket* index, st
   index->kind = std::string(check::FindingKindName(min.finding.kind));
   index->title = min.finding.title;
   index->signature = b.signature;
-  index->bugs = Join(rep.bugs);
+  index->bugs = Join(bugs);
   index->original = SizeOf(rep.program);
   index->minimized = SizeOf(min.program);
   index->identical_runs = identical;

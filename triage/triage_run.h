@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // TriageRun: `./hvfuzz triage PATH...` as a library call. For every crash file under the paths
 // (crash_file.h): reproduce it deterministically (reproduce.h), bucket it by signature
-// (bucket.h), then per bucket minimize the representative keeping the signature, replay the
+// (bucket.h), then per bucket minimize the representative keeping the signature (and drop
+// the bug switches it does not need), replay the
 // minimized program `identity_runs` times checking the report is byte-identical, and write
 // into <out_dir>/<bucket key>/:
 //   report.txt, report.json      the minimized program's report (text and JSON)

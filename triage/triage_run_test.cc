@@ -125,6 +125,14 @@ TEST(MinimizeTest, KeepsTheSignatureAndShrinksThreadsOpsAndSchedule) {
   }
 }
 
+TEST(MinimizeTest, DropsSwitchesTheFindingDoesNotNeed) {
+  const prog::Program p = ParseOrDie(kShort);
+  const std::vector<std::string> two{"gpc-refresh-race", "xen-evtchn-kvm-lock", "mn-slots-rwsem"};
+  std::optional<check::Finding> f = RunControlled(p, two, {});
+  ASSERT_TRUE(f.has_value());
+  EXPECT_EQ(MinimizeSwitches(p, two, f->Signature(), {}), kSwitch);
+}
+
 TEST(TriageRunTest, BucketsAcrossEnginesListsTheLostAndNeverOverwrites) {
   TempDir d;
   const std::string in = d.path() + "/in";
