@@ -33,6 +33,7 @@ import sys
 import threading
 import time
 
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import ttb_report  # noqa: E402
 
@@ -73,8 +74,15 @@ def tsan_kind(text):
 
 
 def hvfuzz_summary(text):
+    """The kind of the run's first report: hvfuzz's own ("deadlock"), else another tool's
+    ("libfuzzer-timeout", "addresssanitizer-segv": never an accepted kind)."""
     m = re.search(r"^SUMMARY: hvfuzz: (\S+)(.*)$", text, re.M)
-    return (m.group(1), m.group(0)) if m else (None, None)
+    if m:
+        return m.group(1), m.group(0)
+    m = re.search(r"^SUMMARY: (\w+): ([\w-]+)", text, re.M)
+    if m:
+        return f"{m.group(1)}-{m.group(2)}".lower(), m.group(0)
+    return None, None
 
 
 def run_cmd(cmd, env, cwd, log, cap):
@@ -167,7 +175,8 @@ def trial_naive(ctx, bug, mode, seed, cap, work):
     text = open(log, errors="replace").read()
     kind, summary = hvfuzz_summary(text)
     tk = tsan_kind(text)
-    if tk and (kind is None or text.find("WARNING: ThreadSanitizer") < text.find("SUMMARY: hvfuzz")):
+    hv = text.find("SUMMARY: hvfuzz")
+    if tk and (hv < 0 or text.find("WARNING: ThreadSanitizer") < hv):
         kind = tk
         m = re.search(r"^SUMMARY: ThreadSanitizer: .*$", text, re.M)
         summary = m.group(0) if m else tk
@@ -303,7 +312,12 @@ def micro_figures(files):
     for path in files:
         if not os.path.exists(path):
             continue
-        for bm in json.load(open(path)).get("benchmarks", []):
+        try:
+            data = json.load(open(path))
+        except json.JSONDecodeError:
+            figures[os.path.basename(path)] = "ERROR: no results (see the bench output)"
+            continue
+        for bm in data.get("benchmarks", []):
             if bm.get("run_type") == "aggregate" and bm.get("aggregate_name") != "median":
                 continue
             name = os.path.basename(path).replace(".json", "") + ":" + bm["name"]

@@ -17,6 +17,7 @@ import tempfile
 import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, HERE)
 import ttb_report  # noqa: E402
 
@@ -74,6 +75,49 @@ class AggregationTest(unittest.TestCase):
             ttb_report.load_trials(f.name)
         os.unlink(f.name)
         self.assertIn(":2: bad trial record", str(e.exception))
+
+
+class TrialClassificationTest(unittest.TestCase):
+    """A trial's first report decides its kind; fake engines stand in for the real ones."""
+
+    def fake(self, d, script):
+        path = os.path.join(d, "fake")
+        with open(path, "w") as f:
+            f.write("#!/bin/sh\n" + script)
+        os.chmod(path, 0o755)
+        work = os.path.join(d, "work")
+        os.makedirs(work)
+        return path, work
+
+    def test_libfuzzer_trial_reads_the_hvfuzz_summary_and_exec_count(self):
+        import time_to_bug
+        with tempfile.TemporaryDirectory() as d:
+            fake, work = self.fake(d, 'echo "SUMMARY: hvfuzz: lock-order-cycle in f" >&2\n'
+                                      'echo "stat::number_of_executed_units: 500" >&2\nexit 1\n')
+            kind, summary, seconds, eps = time_to_bug.trial_libfuzzer(
+                {"fuzz_bin": fake}, "kvm-lock-slots-lock", "a", 1, 5, work)
+            self.assertEqual(kind, "lock-order-cycle")
+            self.assertLess(seconds, 5)
+            self.assertGreater(eps, 0)
+
+    def test_naive_trial_takes_tsan_report_before_anything_else(self):
+        import time_to_bug
+        with tempfile.TemporaryDirectory() as d:
+            fake, work = self.fake(
+                d, 'echo "naive-status: execs=10 elapsed=1.0" >&2\n'
+                   'echo "WARNING: ThreadSanitizer: data race (pid=1)" >&2\n'
+                   'echo "SUMMARY: ThreadSanitizer: data race x" >&2\nexit 66\n')
+            kind, _, seconds, eps = time_to_bug.trial_naive(
+                {"naive_bin": fake}, "gpc-refresh-race", "d", 1, 5, work)
+            self.assertEqual(kind, "tsan-data-race")
+            self.assertEqual(eps, 10.0)
+
+    def test_other_tools_summaries_are_kinds_no_bug_accepts(self):
+        import time_to_bug
+        self.assertEqual(time_to_bug.hvfuzz_summary("SUMMARY: libFuzzer: timeout\n")[0],
+                         "libfuzzer-timeout")
+        for accepted in time_to_bug.ACCEPT.values():
+            self.assertNotIn("libfuzzer-timeout", accepted)
 
 
 class NaiveHarnessTest(unittest.TestCase):
