@@ -305,6 +305,11 @@ def write_outputs(trials, prefix, note, micro_json=None):
     print(f"\n{note}\nwritten: {prefix}.md, {prefix}.json, {prefix}.svg")
 
 
+STANDARD_KEYS = {"family_index", "per_family_instance_index", "repetitions",
+                 "repetition_index", "threads", "iterations", "real_time", "cpu_time",
+                 "items_per_second", "bytes_per_second", "findings"}
+
+
 def micro_figures(files):
     """One line per Google Benchmark result (--benchmark_out JSON files): its rate counters,
     else its CPU time."""
@@ -329,7 +334,10 @@ def micro_figures(files):
                 parts.append(f"{bm['exec/s']:.0f} exec/s")
             if "ns/op" in bm:
                 parts.append(f"{bm['ns/op']:.0f} ns/op")
-            parts += [f"{k} {bm[k]:.1f}" for k in sorted(bm) if k.startswith(("rss_", "growth"))]
+            # Every other user counter (per-switch times, RSS figures, ...).
+            parts += [f"{k} {bm[k]:.4g}" for k in sorted(bm)
+                      if k not in STANDARD_KEYS and k not in ("exec/s", "ns/op")
+                      and isinstance(bm[k], (int, float))]
             if not parts:
                 parts.append(f"{bm['cpu_time']:.1f} {bm.get('time_unit', 'ns')} CPU")
             figures[name] = ", ".join(parts)

@@ -214,7 +214,7 @@ def svg_plot(summary, bugs, modes, title):
         out.append(f'<circle cx="{left}" cy="{ly - 4}" r="4" fill="{COLORS[mode]}"/>')
         out.append(f'<text x="{left + 10}" y="{ly}">({mode}) {MODES[mode]}</text>')
         ly += 18
-    out.append(f'<text x="{width - 5}" y="{top - 25}" text-anchor="end" fill="#555">'
+    out.append(f'<text x="{width - 5}" y="{top - 12}" text-anchor="end" fill="#555">'
                f'dot: trial found it; bar: median; triangle: censored at cap</text>')
     out.append("</svg>")
     return "\n".join(out) + "\n"
