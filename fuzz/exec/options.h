@@ -15,7 +15,7 @@ struct Options {
   model::BugSwitches bugs;
   bool validate = true;
   uint64_t max_steps = 20000;
-  bool feedback = true;
+  bool feedback = false;
   bool mutator = true;
   Backend backend = Backend::kControlled;
   bool status = false;
