@@ -22,7 +22,8 @@ usage: ./hvfuzz bench [options]
   --jobs N           trials run at a time (default 1; quick 2)
   --modes M          subset of abcd (default abcd)
   --bugs LIST        comma-separated bug switches (default: all seven)
-Results: bench/results/<date>.md, .json, .svg (<date>-quick.* for --quick); trial logs and
+Results: bench/results/<date>.md, .json, .svg (<date>-quick.* for --quick; -2, -3... for later
+runs of the day: nothing is overwritten); trial logs and
 crash files under $HVFUZZ_BUILD_DIR/bench-ttb/.
 EOF
 }

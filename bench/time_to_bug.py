@@ -258,12 +258,19 @@ def run(args):
 
     with concurrent.futures.ThreadPoolExecutor(max_workers=jobs) as pool:
         list(pool.map(one, plan))
-    note = (f"{'quick' if args.quick else 'full'} run: {trials} trial(s) per bug and mode, cap "
+    kind = "quick" if args.quick else (
+        "full" if (trials, cap) == (FULL["trials"], FULL["cap"]) else "partial (not the full 5 x 300 s)")
+    note = (f"{kind} run, modes {''.join(modes)}: {trials} trial(s) per bug and mode, cap "
             f"{cap} s, {jobs} trial(s) at a time on a {os.cpu_count()}-core machine shared "
             "with other work (timings are noisy)")
     date = datetime.date.today().isoformat()
     os.makedirs(args.out_dir, exist_ok=True)
     prefix = os.path.join(args.out_dir, date + ("-quick" if args.quick else ""))
+    n = 2
+    base = prefix
+    while os.path.exists(prefix + ".md"):  # an earlier run of the day stays as it is
+        prefix = f"{base}-{n}"
+        n += 1
     write_outputs(ttb_report.load_trials(jsonl), prefix, note, args.micro_json)
     return 0
 
