@@ -6,6 +6,8 @@
 #include <set>
 #include <sstream>
 
+#include "fuzz/check/report.h"
+
 namespace hvfuzz::triage {
 namespace {
 
@@ -18,30 +20,12 @@ std::string DotEscape(std::string_view s) {
   return out;
 }
 
-// The mode as the text report spells it (report_text.cc's rule): "" for exclusive mutex and
-// spinlock, " (read)", " (sync)" for an SRCU write, " (write)" for rwsem/rwlock writers.
-std::string ModeSuffix(const check::LockRef& r) {
-  const bool write = r.mode == sync::AcquireMode::kExclusive;
-  switch (r.kind) {
-    case sync::LockKind::kMutex:
-    case sync::LockKind::kSpinLock:
-      return "";
-    case sync::LockKind::kSrcu:
-      return write ? " (sync)" : " (read)";
-    case sync::LockKind::kLockdepMap:
-      return write ? "" : " (read)";
-    default:
-      if (write) return " (write)";
-      return r.mode == sync::AcquireMode::kRead ? " (read)" : " (recursive read)";
-  }
-}
-
 std::string EdgeLabel(const check::Dependency& d) {
   std::string label = d.task >= 0 ? "t" + std::to_string(d.task) : "";
   if (d.step != 0) label += " step " + std::to_string(d.step);
   // Nodes are classes; how each end was held or taken is part of the edge.
-  const std::string from_mode = d.from.lock_class.empty() ? "" : ModeSuffix(d.from);
-  const std::string to_mode = ModeSuffix(d.to);
+  const std::string from_mode = d.from.lock_class.empty() ? "" : check::LockModeSuffix(d.from);
+  const std::string to_mode = check::LockModeSuffix(d.to);
   if (!from_mode.empty() || !to_mode.empty()) {
     label += "\\n" + (from_mode.empty() ? std::string("(held)") : from_mode.substr(1)) + " -> " +
              (to_mode.empty() ? std::string("(taken)") : to_mode.substr(1));
@@ -102,7 +86,7 @@ std::string LockGraphDot(const check::Finding& f) {
     if (f.acquiring.has_value()) chain.push_back(*f.acquiring);
     std::string prev;
     for (size_t i = 0; i < chain.size(); ++i) {
-      const std::string n = node(chain[i].lock_class + ModeSuffix(chain[i]));
+      const std::string n = node(chain[i].lock_class + check::LockModeSuffix(chain[i]));
       if (!prev.empty()) {
         o << "  " << prev << " -> " << n;
         if (i + 1 == chain.size() && f.acquiring.has_value()) o << " [color=red]";

@@ -32,6 +32,11 @@ namespace hvfuzz::check {
 // The human report described above, ending in "SUMMARY: hvfuzz: <title>\n".
 std::string RenderText(const Finding& finding);
 
+// How a lock's acquisition mode is spelled after its class in reports, as lockdep does: "" for
+// mutexes, spinlocks and exclusive lockdep maps, " (read)", " (recursive read)", " (write)",
+// and " (sync)" for an SRCU grace-period wait. Also used by triage's pictures.
+std::string LockModeSuffix(const LockRef& r);
+
 // Every field of `finding` plus "signature", as one JSON object with a fixed key order:
 // kind, title, signature, headline, task, task_name, site, frames, acquiring, invariant, cycle,
 // tasks, interleaving, replay. Absent optionals are null; the seed is a hex string ("0x5eed")

@@ -57,27 +57,11 @@ std::string Frames(const std::vector<std::string>& frames) {
   return out;
 }
 
-std::string ModeSuffix(const LockRef& r) {
-  const bool write = r.mode == sync::AcquireMode::kExclusive;
-  switch (r.kind) {
-    case sync::LockKind::kMutex:
-    case sync::LockKind::kSpinLock:
-      return "";
-    case sync::LockKind::kSrcu:
-      return write ? " (sync)" : " (read)";
-    case sync::LockKind::kLockdepMap:
-      return write ? "" : " (read)";
-    default:
-      if (write) return " (write)";
-      return r.mode == sync::AcquireMode::kRead ? " (read)" : " (recursive read)";
-  }
-}
-
 // "&kvm->srcu [vm0] (read)"; class-level (no instance) for the dependency chain.
 std::string LockName(const LockRef& r, bool instance = true) {
   std::string s = r.lock_class;
   if (instance && !r.instance.empty()) s += " [" + r.instance + "]";
-  return s + ModeSuffix(r);
+  return s + LockModeSuffix(r);
 }
 
 std::vector<std::string> LockCells(const LockRef& r) {
@@ -347,6 +331,22 @@ std::string RenderText(const Finding& f) {
   out += "SUMMARY: hvfuzz: " + (f.title.empty() ? std::string(FindingKindName(f.kind)) : f.title) +
          "\n";
   return out;
+}
+
+std::string LockModeSuffix(const LockRef& r) {
+  const bool write = r.mode == sync::AcquireMode::kExclusive;
+  switch (r.kind) {
+    case sync::LockKind::kMutex:
+    case sync::LockKind::kSpinLock:
+      return "";
+    case sync::LockKind::kSrcu:
+      return write ? " (sync)" : " (read)";
+    case sync::LockKind::kLockdepMap:
+      return write ? "" : " (read)";
+    default:
+      if (write) return " (write)";
+      return r.mode == sync::AcquireMode::kRead ? " (read)" : " (recursive read)";
+  }
 }
 
 }  // namespace hvfuzz::check
