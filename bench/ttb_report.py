@@ -119,10 +119,10 @@ def fmt_eps(m):
     return f"{m['execs_per_s']:.0f}"
 
 
-def markdown_table(summary, bugs, modes):
-    head = ["bug", "mode", "found", "median TTB", "spread (found trials)", "exec/s",
-            "other findings", "(d)/(a)"]
-    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+def table_rows(summary, bugs, modes, with_other):
+    """One row per (bug, mode) that has trials: the cells both tables show, plus the other
+    findings column when `with_other`; the bug name only on its first row."""
+    rows = []
     for bug in bugs:
         per = summary.get(bug, {})
         r = ratio(per.get("d"), per.get("a"))[0]
@@ -130,26 +130,27 @@ def markdown_table(summary, bugs, modes):
             m = per.get(mode)
             if m is None:
                 continue
-            lines.append("| " + " | ".join([
-                bug if i == 0 else "", mode,
-                f"{m['found']}/{m['trials']}", fmt_median(m), fmt_spread(m), fmt_eps(m),
-                ", ".join(m["other_findings"]) or "-", r if mode == "a" else "",
-            ]) + " |")
+            row = [bug if i == 0 else "", mode, f"{m['found']}/{m['trials']}",
+                   fmt_median(m), fmt_spread(m), fmt_eps(m)]
+            if with_other:
+                row.append(", ".join(m["other_findings"]) or "-")
+            row.append(r if mode == "a" else "")
+            rows.append(row)
+    return rows
+
+
+def markdown_table(summary, bugs, modes):
+    head = ["bug", "mode", "found", "median TTB", "spread (found trials)", "exec/s",
+            "other findings", "(d)/(a)"]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    lines += ["| " + " | ".join(row) + " |" for row in table_rows(summary, bugs, modes, True)]
     return "\n".join(lines)
 
 
 def text_table(summary, bugs, modes):
     """The same table for a terminal: fixed-width columns."""
     rows = [["bug", "mode", "found", "median", "spread", "exec/s", "(d)/(a)"]]
-    for bug in bugs:
-        per = summary.get(bug, {})
-        r = ratio(per.get("d"), per.get("a"))[0]
-        for i, mode in enumerate(modes):
-            m = per.get(mode)
-            if m is None:
-                continue
-            rows.append([bug if i == 0 else "", mode, f"{m['found']}/{m['trials']}",
-                         fmt_median(m), fmt_spread(m), fmt_eps(m), r if mode == "a" else ""])
+    rows += table_rows(summary, bugs, modes, False)
     widths = [max(len(r[c]) for r in rows) for c in range(len(rows[0]))]
     return "\n".join("  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in rows)
 
