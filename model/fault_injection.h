@@ -5,9 +5,18 @@
 // and killable waits (mutex_lock_killable: the injected fatal signal only interrupts a wait,
 // as in the kernel; an uncontended lock is taken regardless).
 //
+// Two ways to choose the step, either or both per run:
+//  - run-wide (FaultInjection::fail_nth, the program header): the N-th fallible step counted
+//    across all tasks of the World fails;
+//  - per call (OpCall::fail_nth, after syzkaller's fault injection through the task's
+//    fail-nth file): the N-th fallible step the calling task takes *inside one operation*
+//    fails. The count does not move when other operations or threads allocate, so a fuzzer can
+//    keep the fault on one operation's error path while it varies the rest of the program.
+//
 // Contract: FaultInjection is plain data from the program header. FaultInjector counts steps
 // across all tasks of one World; the count is deterministic under the controlled scheduler.
-// Safe from any model task (atomic counter). O(1), no allocation.
+// The per-call count lives in the calling sync::Task (only that task touches it). Safe from any
+// model task (atomic counter). O(1), no allocation.
 #pragma once
 
 #include <atomic>
@@ -32,12 +41,9 @@ class FaultInjector {
  public:
   explicit FaultInjector(const FaultInjection& fault) : fail_nth_(fault.fail_nth) {}
 
-  // Counts one fallible step; true when it is the one that must fail.
-  bool ShouldFail(FallibleStep step) {
-    (void)step;
-    uint32_t n = steps_.fetch_add(1, std::memory_order_relaxed) + 1;
-    return fail_nth_ != 0 && n == fail_nth_;
-  }
+  // Counts one fallible step (run-wide, and on the calling task's per-call countdown); true
+  // when it is the one that must fail.
+  bool ShouldFail(FallibleStep step);
   uint32_t steps() const { return steps_.load(std::memory_order_relaxed); }
   bool fired() const { return fail_nth_ != 0 && steps() >= fail_nth_; }
 

@@ -7,6 +7,7 @@
 
 #include "model/internal/op_handlers.h"
 #include "model/sync/kernel_context.h"
+#include "model/sync/task.h"
 
 namespace hvfuzz::model {
 namespace {
@@ -226,7 +227,13 @@ int Execute(World& world, const OpCall& call) {
     sync::ReturnToUser("?");
     return -EINVAL;
   }
+  // Armed for this call only: fallible steps of other calls (and of other tasks, such as a
+  // worker this call wakes) do not count, as with the task's fail-nth file in the kernel. A
+  // countdown left over (the call took fewer steps) is cleared, not carried into the next call.
+  sync::Task& task = sync::CurrentTask();
+  task.set_fail_nth(call.fail_nth);
   int r = kEntries[call.op].handler(world, call.args);
+  task.set_fail_nth(0);
   // The one way back to user space: whatever the operation took, it must have released.
   sync::ReturnToUser(kSpecs[call.op].name);
   return r;

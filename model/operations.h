@@ -47,12 +47,19 @@ struct OpSpec {
 std::span<const OpSpec> Operations();
 std::optional<uint16_t> FindOperation(std::string_view name);
 
+// OpCall::fail_nth: 0 = no per-call fault; n = the n-th fallible step (allocation, arch
+// prepare, killable wait; model/fault_injection.h) the calling task takes inside this call
+// fails. "fail" is therefore never an argument name (the text form spells it `fail=n`).
+inline constexpr uint8_t kMaxOpFailNth = 15;
+
 struct OpCall {
   uint16_t op = 0;
   std::array<uint32_t, kMaxOpArgs> args{};
+  uint8_t fail_nth = 0;
 };
 
-// Runs one operation on the calling model task. Returns 0 or -errno.
+// Runs one operation on the calling model task, with call.fail_nth armed on that task for
+// the duration of the call. Returns 0 or -errno.
 int Execute(World& world, const OpCall& call);
 
 }  // namespace hvfuzz::model

@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: Apache-2.0
 // The operation table (names unique and stable, arguments well-formed) and every operation on
 // one task over a small grid of arguments and shapes: the clean model reports nothing.
+#include <array>
 #include <cerrno>
 #include <set>
 #include <string>
 
 #include "gtest/gtest.h"
 #include "model/bug_switches.h"
+#include "model/kvm.h"
 #include "model/operations.h"
 #include "model/testing/single_task_world.h"
 
@@ -25,7 +27,11 @@ TEST(OperationsTest, TableIsWellFormed) {
                 op.slice == "xen" || op.slice == "global" || op.slice == "vm")
         << op.name;
     EXPECT_FALSE(op.locks.empty()) << op.name;
-    for (int i = 0; i < op.nargs; ++i) EXPECT_FALSE(op.args[i].name.empty()) << op.name;
+    for (int i = 0; i < op.nargs; ++i) {
+      EXPECT_FALSE(op.args[i].name.empty()) << op.name;
+      // The text form spells the per-call fault point `fail=n` among the arguments.
+      EXPECT_NE(op.args[i].name, "fail") << op.name;
+    }
     EXPECT_EQ(FindOperation(op.name), static_cast<uint16_t>(&op - Operations().data()));
   }
   for (std::string_view n : {"memslot.set", "vcpu.run", "mmu.invalidate", "gpc.refresh",
@@ -72,6 +78,35 @@ TEST(OperationsTest, EveryOperationRunsCleanOnOneTask) {
 
 // Every op after every other op, with each early fallible step failing: error paths release
 // everything and leave no broken invariant.
+OpCall Call(std::string_view name, std::array<uint32_t, kMaxOpArgs> args, uint8_t fail_nth) {
+  return OpCall{*FindOperation(name), args, fail_nth};
+}
+
+// A memslot MOVE takes three fallible steps on the calling task, in this order: the new
+// slot's kzalloc, the INVALID copy's kzalloc, kvm_arch_prepare_memory_region.
+TEST(OperationsTest, PerCallFaultFailsTheNthStepInsideThatCallOnly) {
+  for (uint8_t nth = 1; nth <= 3; ++nth) {
+    SingleTaskWorld t(WorldConfig{.vms = 1, .vcpus = 1, .memslots = 2});
+    // Fallible steps of earlier calls do not move the per-call count.
+    ASSERT_EQ(Execute(t.world(), Call("memslot.set", {0, 3, 32, 4}, 0)), 0);  // CREATE
+    EXPECT_EQ(Execute(t.world(), Call("memslot.set", {0, 1, 40, kMaxSlotPages}, nth)), -ENOMEM)
+        << "nth=" << int{nth};
+    EXPECT_EQ(t.world().vm(0).active_memslots.load()->slots[1]->base_gfn, 16u) << int{nth};
+    // Armed for one call: the same MOVE without it succeeds.
+    EXPECT_EQ(Execute(t.world(), Call("memslot.set", {0, 1, 40, kMaxSlotPages}, 0)), 0);
+    EXPECT_TRUE(t.observer().problems.empty()) << t.observer().ProblemsText();
+  }
+}
+
+TEST(OperationsTest, PerCallFaultBeyondTheCallsStepsIsNotCarriedOver) {
+  SingleTaskWorld t(WorldConfig{.vms = 1, .vcpus = 1, .memslots = 2});
+  // Three steps, fail_nth 4: nothing fails, and the countdown left over is dropped.
+  EXPECT_EQ(Execute(t.world(), Call("memslot.set", {0, 1, 40, kMaxSlotPages}, 4)), 0);
+  EXPECT_EQ(Execute(t.world(), Call("memslot.set", {0, 3, 32, 4}, 0)), 0);
+  EXPECT_EQ(Execute(t.world(), Call("memslot.set", {0, 1, 48, kMaxSlotPages}, 0)), 0);
+  EXPECT_TRUE(t.observer().problems.empty()) << t.observer().ProblemsText();
+}
+
 TEST(OperationsTest, PairsUnderFaultInjectionRunClean) {
   auto ops = Operations();
   for (size_t i = 0; i < ops.size(); ++i) {

@@ -11,10 +11,12 @@
 //            shape     one byte per ShapeFields() entry: min + b % (max - min + 1)
 //            seed      8 bytes, little-endian
 //   ops      records [thread][op][arg...] until the separator or the end of the input:
-//            thread    b % threads; 0xff is the separator instead
+//            thread    b % threads; 0xff is the separator and 0xfe a fault record instead
 //            op        OpSet::FromByte(b) (an empty OpSet drops every record)
 //            arg       1, 2 or 4 bytes little-endian (by ArgSpec::max: <= 0xff, <= 0xffff,
 //                      else), taken modulo max + 1
+//            fault record [0xfe][b]: the op of the record just before it (if that record
+//                      made one) gets fail_nth = 1 + b % kMaxOpFailNth
 //   schedule after the separator: the remaining bytes, at most kMaxScheduleBytes
 //
 // Missing bytes take defaults: a header cut short keeps the default fields (ProgramHeader{}),
@@ -43,13 +45,15 @@ struct DecodeOptions {
 };
 
 inline constexpr uint8_t kScheduleSeparator = 0xff;
+inline constexpr uint8_t kFaultRecord = 0xfe;
 
 // Decodes with every operation allowed.
 Program Decode(std::span<const uint8_t> data);
 Program Decode(std::span<const uint8_t> data, const DecodeOptions& options);
 
-// The canonical bytes of a valid program (header, one record per op, thread by thread, and the
-// separator plus schedule when the schedule is not empty). Precondition: Validate(p) is empty.
+// The canonical bytes of a valid program (header, one record per op, thread by thread, each
+// op with a fail_nth followed by its fault record, and the separator plus schedule when the
+// schedule is not empty). Precondition: Validate(p) is empty.
 std::vector<uint8_t> Encode(const Program& p);
 
 }  // namespace hvfuzz::prog

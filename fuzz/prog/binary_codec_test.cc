@@ -95,6 +95,37 @@ TEST(BinaryCodecTest, OpRecordsGoToTheirThreadWithArgsModuloMax) {
   EXPECT_EQ(p.threads[1][0].args[0], 255 % (spec.args[0].max + 1));
 }
 
+TEST(BinaryCodecTest, FaultRecordArmsThePreviousRecordsOp) {
+  const uint16_t op = OpWithArgWidth(1);
+  const model::OpSpec& spec = model::Operations()[op];
+  const auto record = [&](uint8_t thread) {
+    std::vector<uint8_t> r = {thread, static_cast<uint8_t>(op)};
+    for (int a = 0; a < spec.nargs; ++a) r.insert(r.end(), internal::ArgWidth(spec.args[a].max), 1);
+    return r;
+  };
+  std::vector<uint8_t> bytes = Header();
+  // A fault record before any op arms nothing.
+  bytes.insert(bytes.end(), {kFaultRecord, 9});
+  auto r0 = record(0), r1 = record(1);
+  bytes.insert(bytes.end(), r0.begin(), r0.end());
+  // 1 + 17 % 15 = 3; a second fault record in a row arms nothing more.
+  bytes.insert(bytes.end(), {kFaultRecord, 17, kFaultRecord, 0});
+  bytes.insert(bytes.end(), r1.begin(), r1.end());
+  const Program p = Decode(bytes);
+  ASSERT_EQ(p.threads[0].size(), 1u);
+  ASSERT_EQ(p.threads[1].size(), 1u);
+  EXPECT_EQ(p.threads[0][0].fail_nth, 3);
+  EXPECT_EQ(p.threads[1][0].fail_nth, 0);
+  EXPECT_EQ(Validate(p), "");
+  // Encode writes the record right after its op, and Decode reads the same program back.
+  EXPECT_EQ(Decode(Encode(p)), p);
+  // A fault record cut short ends the ops, like any record.
+  std::vector<uint8_t> cut = Header();
+  cut.insert(cut.end(), r0.begin(), r0.end());
+  cut.push_back(kFaultRecord);
+  EXPECT_EQ(Decode(cut).threads[0].at(0).fail_nth, 0);
+}
+
 TEST(BinaryCodecTest, ArgumentsReadLittleEndianWithMissingBytesZero) {
   // The model's arguments may all fit in one byte today; the wider forms are checked on the
   // reader the decoder uses.

@@ -51,6 +51,9 @@ Program Decode(std::span<const uint8_t> data, const DecodeOptions& options) {
   const auto ops = model::Operations();
   uint8_t thread_byte = 0;
   uint8_t op_byte = 0;
+  // The thread whose last op the previous record made, which a fault record right after it
+  // modifies (p.threads is not resized in this loop, so the pointer stays valid).
+  std::vector<model::OpCall>* last_thread = nullptr;
   while (in.Next(&thread_byte)) {
     if (thread_byte == kScheduleSeparator) {
       const auto rest = in.Rest();
@@ -58,6 +61,16 @@ Program Decode(std::span<const uint8_t> data, const DecodeOptions& options) {
                         rest.begin() + std::min<size_t>(rest.size(), kMaxScheduleBytes));
       break;
     }
+    if (thread_byte == kFaultRecord) {
+      uint8_t b = 0;
+      if (!in.Next(&b)) break;
+      if (last_thread != nullptr) {
+        last_thread->back().fail_nth = static_cast<uint8_t>(1 + b % model::kMaxOpFailNth);
+      }
+      last_thread = nullptr;  // a second fault record in a row modifies nothing
+      continue;
+    }
+    last_thread = nullptr;
     if (!in.Next(&op_byte)) break;
     if (options.ops.empty()) continue;
     model::OpCall call;
@@ -69,7 +82,10 @@ Program Decode(std::span<const uint8_t> data, const DecodeOptions& options) {
       call.args[i] = InRange(in.ReadLittleEndian(internal::ArgWidth(max)), 0, max);
     }
     auto& thread = p.threads[thread_byte % threads];
-    if (thread.size() < kMaxOpsPerThread) thread.push_back(call);
+    if (thread.size() < kMaxOpsPerThread) {
+      thread.push_back(call);
+      last_thread = &thread;
+    }
   }
   return p;
 }

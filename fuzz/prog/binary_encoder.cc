@@ -14,7 +14,7 @@ std::vector<uint8_t> Encode(const Program& p) {
   const auto ops = model::Operations();
   std::vector<uint8_t> out;
   out.reserve(internal::kFixedHeaderBytes + ShapeFields().size() + internal::kSeedBytes +
-              p.num_ops() * (2 + 4 * model::kMaxOpArgs) + 1 + p.schedule.size());
+              p.num_ops() * (4 + 4 * model::kMaxOpArgs) + 1 + p.schedule.size());
 
   const ProgramHeader& h = p.header;
   out.push_back(static_cast<uint8_t>(p.threads.size() - 1));
@@ -39,6 +39,10 @@ std::vector<uint8_t> Encode(const Program& p) {
         for (size_t byte = 0; byte < width; ++byte) {
           out.push_back(static_cast<uint8_t>(call.args[i] >> (8 * byte)));
         }
+      }
+      if (call.fail_nth != 0) {
+        out.push_back(kFaultRecord);
+        out.push_back(static_cast<uint8_t>(call.fail_nth - 1));
       }
     }
   }

@@ -6,7 +6,7 @@
 // Passes, coarse to fine, repeated until a whole round changes nothing (or the budget runs
 // out): drop whole threads; drop ops (ddmin chunks, halving down to single ops); drop schedule
 // bytes (chunks); simplify the header (fault off, each shape field towards its minimum, default
-// strategy, seed 0); reset op arguments to 0, then shrink them (binary search for the smallest
+// strategy, seed 0); drop per-call fault points; reset op arguments to 0, then shrink them (binary search for the smallest
 // value that still fails); zero schedule bytes, then shrink the ones that must stay (small
 // values first: a byte picks among at most kMaxThreads threads). Every accepted candidate is
 // smaller than the current program (fewer elements or smaller values), so the search ends.

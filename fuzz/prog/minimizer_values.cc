@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // Minimizer value passes (minimizer.h): the header, op arguments and schedule bytes move
-// towards their simplest values (fault off, shape minimums, default strategy, seed 0,
+// towards their simplest values (fault off, per-call faults off, shape minimums, default strategy, seed 0,
 // arguments 0, schedule bytes 0 or small); a value that cannot reach its minimum is
 // binary-searched.
 #include <algorithm>
@@ -62,6 +62,13 @@ bool MinimizerState::ShrinkArgs() {
   bool progress = false;
   for (size_t t = 0; t < best_.threads.size(); ++t) {
     for (size_t i = 0; i < best_.threads[t].size(); ++i) {
+      // A per-call fault point is dropped or kept, not searched: the n-th step of a call is
+      // a different error path for each n, with no order among them.
+      if (best_.threads[t][i].fail_nth != 0) {
+        Program candidate = best_;
+        candidate.threads[t][i].fail_nth = 0;
+        progress |= Try(candidate);
+      }
       for (int a = 0; a < model::kMaxOpArgs; ++a) {
         progress |= ShrinkValue(0, best_.threads[t][i].args[a], [&](Program& c, uint64_t v) {
           c.threads[t][i].args[a] = static_cast<uint32_t>(v);

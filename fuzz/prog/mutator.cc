@@ -159,6 +159,24 @@ bool Mutator::MutateArg(Program& p, MutationRng& rng) const {
   return call.args[a] != before;
 }
 
+bool Mutator::MutateOpFault(Program& p, MutationRng& rng) const {
+  size_t t = 0, i = 0;
+  if (!PickOp(p, rng, &t, &i)) return false;
+  uint8_t& n = p.threads[t][i].fail_nth;
+  const uint8_t before = n;
+  if (n == 0) {
+    // Calls take few fallible steps; the first ones are where most error paths start.
+    n = static_cast<uint8_t>(1 + rng.Below(rng.OneIn(2) ? 4 : model::kMaxOpFailNth));
+  } else {
+    switch (rng.Below(3)) {
+      case 0: n = 0; break;
+      case 1: n = n < model::kMaxOpFailNth ? n + 1 : n - 1; break;
+      default: n = n > 1 ? n - 1 : n + 1; break;
+    }
+  }
+  return n != before;
+}
+
 bool Mutator::MutateThreads(Program& p, MutationRng& rng) const {
   const bool grow = p.threads.size() < static_cast<size_t>(kMaxThreads) &&
                     (p.threads.size() == 1 || rng.OneIn(2));
@@ -247,7 +265,8 @@ bool Mutator::Mutate(Program& p, MutationRng& rng) const {
     else if (roll < 40) did = DuplicateOp(p, rng);
     else if (roll < 48) did = SwapOps(p, rng);
     else if (roll < 56) did = MoveOp(p, rng);
-    else if (roll < 74) did = MutateArg(p, rng);
+    else if (roll < 70) did = MutateArg(p, rng);
+    else if (roll < 74) did = MutateOpFault(p, rng);
     else if (roll < 78) did = MutateThreads(p, rng);
     else if (roll < 90) did = MutateHeader(p, rng);
     else did = MutateSchedule(p, rng);

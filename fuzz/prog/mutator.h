@@ -13,6 +13,8 @@
 //             another thread
 //   args      set one argument: reuse a same-named argument's value, a small value, a random
 //             value in range, or +-1
+//   op fault  arm one op's per-call fault point (mostly one of its first steps), or move an
+//             armed one by one step, or disarm it (syzkaller's fault injection per call)
 //   threads   add an empty thread, or drop one (its ops go too)
 //   header    fault point (off, small, random, +-1), strategy, PCT depth, seed, one shape field
 //   schedule  insert, erase, overwrite or clear schedule bytes
@@ -70,6 +72,7 @@ class Mutator {
   bool SwapOps(Program& p, MutationRng& rng) const;
   bool MoveOp(Program& p, MutationRng& rng) const;
   bool MutateArg(Program& p, MutationRng& rng) const;
+  bool MutateOpFault(Program& p, MutationRng& rng) const;
   bool MutateThreads(Program& p, MutationRng& rng) const;
   bool MutateHeader(Program& p, MutationRng& rng) const;
   bool MutateSchedule(Program& p, MutationRng& rng) const;

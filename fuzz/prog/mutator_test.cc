@@ -78,6 +78,7 @@ TEST(MutatorTest, EveryMutationKindChangesPrograms) {
       {"InsertOp", &Mutator::InsertOp},     {"RemoveOp", &Mutator::RemoveOp},
       {"DuplicateOp", &Mutator::DuplicateOp}, {"SwapOps", &Mutator::SwapOps},
       {"MoveOp", &Mutator::MoveOp},         {"MutateArg", &Mutator::MutateArg},
+      {"MutateOpFault", &Mutator::MutateOpFault},
       {"MutateThreads", &Mutator::MutateThreads}, {"MutateHeader", &Mutator::MutateHeader},
       {"MutateSchedule", &Mutator::MutateSchedule},
   };
@@ -99,6 +100,32 @@ TEST(MutatorTest, EveryMutationKindChangesPrograms) {
     }
     EXPECT_GT(said, 100) << name;
   }
+}
+
+// The per-call fault point is armed mostly on a call's first steps, moved by one step when
+// armed, and disarmed again, so a fuzzer can walk one call's error paths.
+TEST(MutatorTest, OpFaultArmsSmallValuesAndDisarms) {
+  const Mutator m(OpSet::All());
+  MutationRng rng(5);
+  int armed_small = 0, armed = 0, disarmed = 0;
+  for (int i = 0; i < 400; ++i) {
+    Program p;
+    p.threads = {{Call("memslot.set", {0, 1, 40, 8})}};
+    p.threads[0][0].fail_nth = static_cast<uint8_t>(i % 2 == 0 ? 0 : 3);
+    ASSERT_TRUE(m.MutateOpFault(p, rng));
+    ASSERT_EQ(Validate(p), "");
+    const uint8_t n = p.threads[0][0].fail_nth;
+    if (i % 2 == 0) {
+      ASSERT_NE(n, 0);
+      ++armed;
+      armed_small += n <= 4;
+    } else {
+      EXPECT_TRUE(n == 0 || n == 2 || n == 4) << int{n};
+      disarmed += n == 0;
+    }
+  }
+  EXPECT_GT(armed_small, armed / 2);
+  EXPECT_GT(disarmed, 30);
 }
 
 // Inserted operations name an object already in the program much more often than the 1 in 8

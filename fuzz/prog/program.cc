@@ -18,7 +18,7 @@ bool SameShape(const model::WorldConfig& a, const model::WorldConfig& b) {
 }
 
 bool SameCall(const model::OpCall& a, const model::OpCall& b) {
-  return a.op == b.op && a.args == b.args;
+  return a.op == b.op && a.args == b.args && a.fail_nth == b.fail_nth;
 }
 
 std::string Printf(const char* format, auto... args) {
@@ -44,6 +44,11 @@ std::string ValidateCall(size_t t, size_t i, const model::OpCall& call) {
                     static_cast<int>(spec.name.size()), spec.name.data(),
                     static_cast<int>(name.size()), name.data(), call.args[a], spec.args[a].max);
     }
+  }
+  if (call.fail_nth > model::kMaxOpFailNth) {
+    return Printf("t%zu op %zu (%.*s): fail=%u exceeds max %u", t, i,
+                  static_cast<int>(spec.name.size()), spec.name.data(), call.fail_nth,
+                  model::kMaxOpFailNth);
   }
   return {};
 }

@@ -77,8 +77,9 @@ std::optional<Strategy> StrategyFromName(std::string_view name);
 // Empty when `p` is valid; otherwise a one-line description of the first violated rule, e.g.
 // "t1 op 3 (memslot.set): arg pages=65 exceeds max 64". Valid means: 1..kMaxThreads threads,
 // at most kMaxOpsPerThread ops per thread, op codes index model::Operations(), each argument
-// within its ArgSpec::max and unused argument slots zero, every shape field within its range,
-// fault.fail_nth <= kMaxFailNth, pct_depth in [kMinPctDepth, kMaxPctDepth] (and the default for
+// within its ArgSpec::max and unused argument slots zero, each op's fail_nth <=
+// model::kMaxOpFailNth, every shape field within its range, fault.fail_nth <= kMaxFailNth,
+// pct_depth in [kMinPctDepth, kMaxPctDepth] (and the default for
 // non-PCT strategies), at most kMaxScheduleBytes schedule bytes.
 std::string Validate(const Program& p);
 

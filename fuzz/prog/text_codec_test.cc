@@ -81,6 +81,26 @@ TEST(TextCodecTest, EmptyThreadsAndScheduleRoundTrip) {
   EXPECT_EQ(*r.program, p);
 }
 
+// The per-call fault point: printed after the arguments only when armed, optional on input.
+TEST(TextCodecTest, PerCallFaultIsOptionalAndPrintedOnlyWhenArmed) {
+  Program p = Example();
+  p.threads[0][0].fail_nth = 3;
+  const std::string text = Print(p);
+  EXPECT_NE(text.find("t0 memslot.set vm=0 slot=1 gfn=0x10 pages=4 fail=3\n"), std::string::npos)
+      << text;
+  EXPECT_NE(text.find("t1 gpc.activate vm=0 gpc=0 gfn=0x10\n"), std::string::npos) << text;
+  const ParseResult r = Parse(text, ParseMode::kStrict, "x.hvp");
+  ASSERT_TRUE(r.ok()) << r.error->ToString();
+  EXPECT_EQ(*r.program, p);
+  // fail=0 is accepted and means unarmed, the canonical form leaves it out.
+  const ParseResult zero = Parse(
+      WithHeader("t0 memslot.set vm=0 slot=1 gfn=0x10 pages=4 fail=0\n"
+                 "t1 gpc.activate vm=0 gpc=0 gfn=0x10\nschedule: 00 01 01\n"),
+      ParseMode::kStrict, "x.hvp");
+  ASSERT_TRUE(zero.ok()) << zero.error->ToString();
+  EXPECT_EQ(*zero.program, Example());
+}
+
 struct ErrorCase {
   std::string text;
   std::string error;
@@ -102,7 +122,7 @@ TEST(TextCodecTest, StrictErrorsCarryFileLineAndColumn) {
       {WithHeader("t0 memslot.sett vm=0 slot=1 gfn=0 pages=1\n"),
        "x.hvp:7:4: unknown operation 'memslot.sett' (did you mean 'memslot.set'?)"},
       {WithHeader("t0 memslot.set vm=0 slto=1 gfn=0 pages=1\n"),
-       "x.hvp:7:21: unknown argument 'slto' for memslot.set (arguments: vm, slot, gfn, pages)"},
+       "x.hvp:7:21: unknown argument 'slto' for memslot.set (arguments: vm, slot, gfn, pages, fail)"},
       {WithHeader("t0 memslot.set vm=0 slot=1 gfn=0\n"),
        "x.hvp:7:4: missing argument 'pages' for memslot.set"},
       {WithHeader("t0 memslot.set vm=0 slot=9 gfn=0 pages=1\n"),
@@ -117,6 +137,8 @@ TEST(TextCodecTest, StrictErrorsCarryFileLineAndColumn) {
        "x.hvp:7:32: gfn=99999999999999999999 does not fit in 64 bits"},
       {WithHeader("t0 memslot.set vm=0 slot=1 gfn=0x80 pages=1\n"),
        "x.hvp:7:32: gfn=0x80 is out of range 0x0..0x7f"},
+      {WithHeader("t0 memslot.set vm=0 slot=1 gfn=0 pages=1 fail=16\n"),
+       "x.hvp:7:47: fail=16 is out of range 0..15"},
       {WithHeader("t0 memslot.set 1\n"), "x.hvp:7:16: expected name=value, got '1'"},
       {WithHeader("t2 vm.create vm=0\n"),
        "x.hvp:7:1: thread 't2' is not declared by '# threads: 2'"},

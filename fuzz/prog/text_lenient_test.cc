@@ -29,7 +29,7 @@ TEST(TextLenientTest, RepairsAndWarns) {
        "t0 memslot.set vm=0 slot=7 gfn=0x0 pages=1\n",
        {"old.hvp:7:26: slot=9 is out of range 0..7; clamped to 7",
         "old.hvp:7:42: unknown argument 'color' for memslot.set (arguments: vm, slot, gfn, "
-        "pages); dropped"}},
+        "pages, fail); dropped"}},
       {WithHeader("t0 memslot.set vm=1 slot=1\nt0 frobnicate x=1\nt0 vm.create vm=2\n"),
        "t0 memslot.set vm=1 slot=1 gfn=0x0 pages=0\nt0 vm.create vm=2\n",
        {"old.hvp:7:4: missing argument 'gfn' for memslot.set; default 0x0",

@@ -151,16 +151,19 @@ bool TextParser::ParseOp(const Token& thread_token, TokenScanner& rest) {
   }
   const model::OpSpec& spec = model::Operations()[*op];
   const int nargs = std::min<int>(spec.nargs, model::kMaxOpArgs);
-  std::array<FieldSpec, model::kMaxOpArgs> specs;
+  // The arguments in table order, then the optional per-call fault point (`fail=n`).
+  std::array<FieldSpec, model::kMaxOpArgs + 1> specs;
   for (int a = 0; a < nargs; ++a) specs[a] = {spec.args[a].name, 0, spec.args[a].max, 0};
-  std::array<uint64_t, model::kMaxOpArgs> values{};
-  if (!ParseFields(rest, std::span(specs).first(nargs), std::span(values).first(nargs), "argument",
-                   spec.name, name->column)) {
+  specs[nargs] = {kOpFailKey, 0, model::kMaxOpFailNth, 0, /*optional=*/true};
+  std::array<uint64_t, model::kMaxOpArgs + 1> values{};
+  if (!ParseFields(rest, std::span(specs).first(nargs + 1), std::span(values).first(nargs + 1),
+                   "argument", spec.name, name->column)) {
     return false;
   }
   model::OpCall call;
   call.op = *op;
   for (int a = 0; a < nargs; ++a) call.args[a] = static_cast<uint32_t>(values[a]);
+  call.fail_nth = static_cast<uint8_t>(values[nargs]);
   ops_[*thread].push_back(call);
   max_thread_used_ = std::max(max_thread_used_, *thread);
   return true;

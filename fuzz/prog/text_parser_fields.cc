@@ -60,7 +60,7 @@ bool TextParser::ParseFields(TokenScanner& rest, std::span<const FieldSpec> spec
     }
   }
   for (size_t i = 0; i < specs.size(); ++i) {
-    if (!seen[i] &&
+    if (!seen[i] && !specs[i].optional &&
         !Problem(anchor,
                  "missing " + std::string(noun) + " '" + std::string(specs[i].name) + "'" + of,
                  "default " + Format(specs[i].name, specs[i].default_value))) {

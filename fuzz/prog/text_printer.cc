@@ -48,6 +48,7 @@ void PrintOp(size_t thread, const model::OpCall& call, std::string& out) {
   for (int i = 0; i < nargs; ++i) {
     AppendField(out, spec.args[i].name, call.args[i], internal::PrintsInHex(spec.args[i].name));
   }
+  if (call.fail_nth != 0) AppendField(out, internal::kOpFailKey, call.fail_nth, false);
   out += '\n';
 }
 

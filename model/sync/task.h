@@ -52,6 +52,11 @@ class Task {
   // Fault injection: a pending fatal signal makes *_killable waits fail with -EINTR.
   bool fatal_signal_pending() const { return fatal_signal_pending_; }
   void set_fatal_signal_pending(bool v) { fatal_signal_pending_ = v; }
+  // Per-call fault injection, as task_struct::fail_nth (/proc/<pid>/task/<tid>/fail-nth):
+  // 0 = off; otherwise each fallible step of this task counts it down and the step that
+  // brings it to 0 fails. Set around one operation by model::Execute.
+  uint32_t fail_nth() const { return fail_nth_; }
+  void set_fail_nth(uint32_t n) { fail_nth_ = n; }
 
   // Upstream function names, maintained by KernelFrame (innermost last).
   void PushFrame(const char* name);
@@ -91,6 +96,7 @@ class Task {
   int irqs_disabled_ = 0;
   bool in_interrupt_ = false;
   bool fatal_signal_pending_ = false;
+  uint32_t fail_nth_ = 0;
   const char* frames_[kMaxFrames] = {};
   int frame_depth_ = 0;
   std::atomic<const Waitable*> waiting_on_{nullptr};

@@ -10,6 +10,9 @@ namespace hvfuzz::prog::internal {
 inline constexpr std::string_view kVersionLine = "# hvfuzz-prog v1";
 inline constexpr std::string_view kVersionPrefix = "hvfuzz-prog";
 inline constexpr std::string_view kScheduleKey = "schedule:";
+// The per-call fault point on an op line, after the arguments; printed only when non-zero.
+// No operation has an argument of this name (operations_test checks).
+inline constexpr std::string_view kOpFailKey = "fail";
 
 // Header keys, in canonical order: "# <key>: <value>".
 enum class HeaderKey : int { kThreads, kSeed, kStrategy, kShape, kFault };

@@ -31,6 +31,7 @@ struct FieldSpec {
   uint64_t min = 0;
   uint64_t max = 0;
   uint64_t default_value = 0;
+  bool optional = false;  // absent is canonical (the default), not a "missing" problem
 };
 
 inline constexpr size_t kMaxWarnings = 100;

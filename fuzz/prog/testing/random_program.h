@@ -44,6 +44,7 @@ inline Program RandomProgram(std::mt19937_64& rng) {
       for (int a = 0; a < ops[call.op].nargs; ++a) {
         call.args[a] = RandomValue(rng, 0, ops[call.op].args[a].max);
       }
+      if (rng() % 4 == 0) call.fail_nth = static_cast<uint8_t>(RandomValue(rng, 1, model::kMaxOpFailNth));
     }
   }
   ProgramHeader& h = p.header;
