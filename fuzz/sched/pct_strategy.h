@@ -41,7 +41,9 @@ class PctStrategy final : public SchedulingStrategy {
   int depth_;
   uint64_t steps_;
   internal::Prng rng_;
-  std::vector<int> priority_;            // by task id; higher runs first
+  void LowerBelowAllOthers(uint32_t task);
+
+  std::vector<int> priority_;            // by task id; higher runs first; always distinct
   std::vector<uint64_t> change_points_;  // ascending decision numbers (1-based)
   size_t next_change_ = 0;
   uint64_t decisions_ = 0;

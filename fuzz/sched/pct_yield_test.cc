@@ -44,5 +44,52 @@ TEST(PctYieldTest, SpinnerWaitingForAnotherTaskCompletesForEverySeed) {
   }
 }
 
+// Change points and yields both lower priorities; neither may tie with the other, or the
+// spinner, first in the runnable set, keeps winning the tie against the task it waits for
+// (found by the vm fuzzer: hva_to_pfn_retry against a mmu.invalidate under pct depth=3).
+TEST(PctYieldTest, YieldsAndChangePointsNeverTieASpinnerWithItsWorker) {
+  for (int depth : {2, 3, 5, 8}) {
+    for (uint64_t seed = 0; seed < 300; ++seed) {
+      ScheduleOptions o;
+      o.strategy = "pct";
+      o.pct_depth = depth;
+      o.pct_steps = 40;
+      o.seed = seed;
+      o.max_steps = 5000;
+      ControlledScheduler s(o);
+      sync::Mutex m(kLock);
+      bool done = false;  // guarded by m
+      s.Spawn("spinner", [&] {
+        for (;;) {
+          m.Lock();
+          bool d = done;
+          m.Unlock();
+          if (d) break;
+          sync::CondResched();
+        }
+      });
+      s.Spawn("worker", [&] {
+        for (int i = 0; i < 4; ++i) {
+          m.Lock();
+          m.Unlock();
+          sync::CondResched();  // the worker yields too, so it gets lowered as well
+        }
+        m.Lock();
+        done = true;
+        m.Unlock();
+      });
+      s.Spawn("bystander", [&] {
+        for (int i = 0; i < 6; ++i) {
+          m.Lock();
+          m.Unlock();
+        }
+      });
+      sync::SyncObserver none;
+      RunOutcome r = s.Run(none);
+      ASSERT_EQ(r.status, RunStatus::kCompleted) << "depth " << depth << " seed " << seed;
+    }
+  }
+}
+
 }  // namespace
 }  // namespace hvfuzz::sched
