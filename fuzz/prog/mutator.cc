@@ -86,7 +86,10 @@ uint32_t Mutator::ArgValue(const Program& p, uint16_t op, int arg, uint32_t curr
       [[fallthrough]];
     }
     case 1:
-      return std::min<uint32_t>(max, rng.Below(4));
+      // Boundary values, as AFL's "interesting" ones: small numbers, and the maximum, which
+      // for a size is the whole object (memslot.set pages=8: a slot of the start shape's
+      // size, the only size a MOVE accepts).
+      return rng.OneIn(4) ? max : std::min<uint32_t>(max, rng.Below(4));
     case 2:
       return max == UINT32_MAX ? static_cast<uint32_t>(rng.Next())
                                : static_cast<uint32_t>(rng.Next() % (uint64_t{max} + 1));

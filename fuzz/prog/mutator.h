@@ -11,8 +11,8 @@
 //   ops       insert a new op (a random member of the OpSet) at a random place of a random
 //             thread; remove one; duplicate one (same or another thread); swap two; move one to
 //             another thread
-//   args      set one argument: reuse a same-named argument's value, a small value, a random
-//             value in range, or +-1
+//   args      set one argument: reuse a same-named argument's value, a boundary value (small
+//             or the maximum), a random value in range, or +-1
 //   op fault  arm one op's per-call fault point (mostly one of its first steps), or move an
 //             armed one by one step, or disarm it (syzkaller's fault injection per call)
 //   threads   add an empty thread, or drop one (its ops go too)
