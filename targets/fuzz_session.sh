@@ -251,7 +251,7 @@ fuzz_run_afl() {
 # beside each, and prints the unique findings.
 fuzz_collect() {
   local target="$1" session="$2" findings="$3" seconds="$4" stop="$5"
-  local f name report summaries=()
+  local f name report summaries=() crashes=()
   for f in "$session"/artifacts/*; do
     [[ -f "$f" ]] || continue
     name=$(basename "$f")
@@ -272,6 +272,7 @@ fuzz_collect() {
       rm -f "$report.tmp"
     fi
     summaries+=("$(grep -m1 '^SUMMARY: ' "$report" || echo "SUMMARY: (no hvfuzz report: see $report)")")
+    crashes+=("$findings/$name")
   done
   if [[ ${#summaries[@]} -eq 0 ]]; then
     echo "no findings (log: $session/fuzz.log)"
@@ -279,6 +280,9 @@ fuzz_collect() {
   fi
   echo "unique findings ($findings):"
   printf '%s\n' "${summaries[@]}" | sort | uniq -c | sed 's/^/  /'
+  # Which files this session added, for ./hvfuzz replay and ./hvfuzz triage.
+  local c
+  for c in "${crashes[@]}"; do echo "crash file: $c  (report: $c.txt)"; done
   if [[ $stop == 1 ]]; then
     local first="${summaries[0]}"
     echo "$first"
