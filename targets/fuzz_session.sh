@@ -275,7 +275,9 @@ fuzz_collect() {
     crashes+=("$findings/$name")
   done
   if [[ ${#summaries[@]} -eq 0 ]]; then
-    echo "no findings (log: $session/fuzz.log)"
+    local log="$session/fuzz.log"
+    [[ -f "$log" ]] || log="$session/afl-main.log"  # AFL++ sessions log per instance
+    echo "no findings (log: $log)"
     return 0
   fi
   echo "unique findings ($findings):"
