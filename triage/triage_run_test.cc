@@ -157,7 +157,9 @@ TEST(TriageRunTest, BucketsAcrossEnginesListsTheLostAndNeverOverwrites) {
   std::FILE* log = std::tmpfile();
   ASSERT_TRUE(TriageRun(o, &s, &error, log)) << error;
   EXPECT_EQ(s.crash_files, 5);
-  EXPECT_EQ(s.buckets, 2);
+  // kShort and kPadded close the same cycle at different edges: one bug, one bucket, across
+  // the libFuzzer, AFL++ and session crash files.
+  EXPECT_EQ(s.buckets, 1);
   EXPECT_EQ(s.not_reproducible, 1);
   EXPECT_EQ(s.bad_inputs, 1);
   EXPECT_EQ(ReadAll(in + "/lf/crash-aaaa"), before);
@@ -178,7 +180,7 @@ TEST(TriageRunTest, BucketsAcrossEnginesListsTheLostAndNeverOverwrites) {
     if (record.find("engine=afl") != std::string::npos) {
       padded_members = 1;
       EXPECT_NE(record.find("lf/crash-aaaa"), std::string::npos) << "one bucket across engines";
-      EXPECT_NE(record.find("original=7 ops, 3 threads, 8 schedule bytes"), std::string::npos);
+      EXPECT_NE(record.find("findings/vm/crash-bbbb"), std::string::npos) << record;
     }
     const std::string report = ReadAll(dir + "/report.txt");
     EXPECT_NE(report.find("replay: " + dir + "/program.hvp"), std::string::npos) << report;

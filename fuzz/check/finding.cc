@@ -6,7 +6,8 @@
 //   2. the lock classes that characterize the bug (see Finding::Signature in finding.h); a cycle
 //      is rotated to its lexicographically smallest rotation, so it starts at the smallest name
 //      and two reports of one cycle entered at different edges agree; sets are sorted;
-//   3. the upstream function of the title (the text after " in ").
+//   3. the upstream function of the title (the text after " in "), except for a cycle: which
+//      edge closes a cycle depends on the interleaving, and the cycle alone is the bug.
 // Only names enter it: no task ids, instance labels, steps or sites.
 #include "fuzz/check/finding.h"
 
@@ -227,6 +228,9 @@ std::string Finding::Signature() const {
     sig += classes[i];
   }
   sig += "|";
+  // A cycle is the bug whichever edge closed it: the title's function names that edge, which
+  // depends on the interleaving, so it would split one cycle into several buckets.
+  if (!cycle.empty()) return sig;
   size_t in = title.find(" in ");
   if (in != std::string::npos) sig += title.substr(in + 4);
   return sig;

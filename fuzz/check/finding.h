@@ -138,7 +138,8 @@ struct Finding {
   // acquiring class, then the spinning classes held (sorted); lock-held-at-return: the classes
   // held (sorted); invariant-violation: the invariant's name; deadlock/hang without a cycle and
   // step-budget: the classes waited for (sorted). <function> is what follows " in " in the
-  // title. Never addresses, task ids, instance labels or steps.
+  // title, and empty for a cycle (which edge closes it depends on the interleaving; one cycle
+  // is one bug). Never addresses, task ids, instance labels or steps.
   std::string Signature() const;
 };
 

@@ -109,26 +109,27 @@ TEST(FindingSignatureTest, CycleIgnoresRotationTaskIdsLabelsAndSteps) {
   b.headline = "t5 and t2 ...";
   b.task = 5;
   EXPECT_EQ(a.Signature(), b.Signature());
-  EXPECT_EQ(a.Signature(), "lock-order-cycle|&kvm->lock,&kvm->srcu|kvm_xen_set_evtchn");
+  EXPECT_EQ(a.Signature(), "lock-order-cycle|&kvm->lock,&kvm->srcu|");
 }
 
 TEST(FindingSignatureTest, ThreeCycleStartsAtSmallestNameAndKeepsDirection) {
   Finding a = Cycle({Edge("c", "a", 0, 1), Edge("a", "b", 1, 2), Edge("b", "c", 2, 3)});
   Finding reversed = Cycle({Edge("a", "c", 0, 1), Edge("c", "b", 1, 2), Edge("b", "a", 2, 3)});
-  EXPECT_EQ(a.Signature(), "lock-order-cycle|a,b,c|kvm_xen_set_evtchn");
+  EXPECT_EQ(a.Signature(), "lock-order-cycle|a,b,c|");
   EXPECT_NE(a.Signature(), reversed.Signature());
 }
 
-TEST(FindingSignatureTest, DiffersAcrossKindsClassesAndFunctions) {
+TEST(FindingSignatureTest, DiffersAcrossKindsAndClassesNotTheClosingFunction) {
   Finding base = Cycle({Edge("a", "b", 0, 1), Edge("b", "a", 1, 2)});
   Finding other_kind = base;
   other_kind.kind = FindingKind::kDeadlock;
   other_kind.title = FindingTitle(other_kind.kind, "kvm_xen_set_evtchn");
   Finding other_class = Cycle({Edge("a", "c", 0, 1), Edge("c", "a", 1, 2)});
+  std::set<std::string> sigs = {base.Signature(), other_kind.Signature(), other_class.Signature()};
+  EXPECT_EQ(sigs.size(), 3u);
+  // The same cycle closed in another function (another interleaving) is the same bug.
   Finding other_function = Cycle({Edge("a", "b", 0, 1), Edge("b", "a", 1, 2)}, "kvm_gpc_refresh");
-  std::set<std::string> sigs = {base.Signature(), other_kind.Signature(), other_class.Signature(),
-                                other_function.Signature()};
-  EXPECT_EQ(sigs.size(), 4u);
+  EXPECT_EQ(other_function.Signature(), base.Signature());
 }
 
 TEST(FindingSignatureTest, SleepInAtomicUsesAcquiringAndSpinningHeldClassesOnly) {
