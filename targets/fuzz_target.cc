@@ -84,6 +84,11 @@ int Run(const prog::Program& program) {
   s.feedback.ResetRun();
   exec::RunResult r = exec::RunOne(program, ro);
   ++s.execs;
+  if (g_replay_mode && s.options.run_stats) {
+    std::fprintf(stderr, "hvfuzz-run-stats: threads=%zu ops=%d decisions=%zu steps=%llu\n",
+                 program.threads.size(), program.num_ops(), r.trace.size(),
+                 static_cast<unsigned long long>(r.steps));
+  }
   MaybePrintStatus(s);
   if (!r.finding.has_value()) return 0;
   if (!s.options.known_file.empty() && !g_replay_mode) {

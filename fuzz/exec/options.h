@@ -19,6 +19,7 @@ struct Options {
   bool mutator = true;
   Backend backend = Backend::kControlled;
   bool status = false;
+  bool run_stats = false;
   std::string known_file;
 };
 

@@ -34,9 +34,9 @@ sched::ScheduleOptions ScheduleFor(const prog::Program& program, const RunOption
   so.pct_depth = program.header.pct_depth;
   // PCT's k, the number of decisions change points are drawn from: estimated from the program
   // (kPctDecisionsPerOp per operation), not a fixed 500. Fuzzed programs make a median of
-  // about 3.3 decisions per operation (16 for a whole multi-thread program), so with k = 500
-  // nearly every change point fell after the end of the run and PCT ran the tasks one after
-  // another by priority.
+  // about 3 decisions per operation (27 for a whole multi-thread program, 3 in 4 under 100;
+  // HVFUZZ_RUN_STATS=1, docs/fuzzing.md), so with k = 500 most change points fell after the
+  // end of the run and PCT ran the tasks one after another by priority.
   so.pct_steps = std::max<uint64_t>(1, kPctDecisionsPerOp * static_cast<uint64_t>(program.num_ops()));
   so.schedule_bytes = program.schedule;
   so.max_steps = options.max_steps;
