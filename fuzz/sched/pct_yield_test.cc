@@ -14,6 +14,44 @@ namespace {
 
 const sync::LockClass kLock{"spin_test_lock", sync::LockKind::kMutex};
 
+// A spinner (spawned first, so first in the runnable set) polls `done` under a mutex and
+// yields; a worker yields `worker_yields` times, then sets `done`; with `bystander`, a third
+// task takes the mutex a few times. Returns how the run ended.
+RunOutcome RunSpinnerAndWorker(const ScheduleOptions& o, int worker_yields, bool bystander) {
+  ControlledScheduler s(o);
+  sync::Mutex m(kLock);
+  bool done = false;  // guarded by m
+  s.Spawn("spinner", [&] {
+    for (;;) {
+      m.Lock();
+      bool d = done;
+      m.Unlock();
+      if (d) break;
+      sync::CondResched();
+    }
+  });
+  s.Spawn("worker", [&] {
+    for (int i = 0; i < worker_yields; ++i) {
+      m.Lock();
+      m.Unlock();
+      sync::CondResched();  // the worker yields too, so it gets lowered as well
+    }
+    m.Lock();
+    done = true;
+    m.Unlock();
+  });
+  if (bystander) {
+    s.Spawn("bystander", [&] {
+      for (int i = 0; i < 6; ++i) {
+        m.Lock();
+        m.Unlock();
+      }
+    });
+  }
+  sync::SyncObserver none;
+  return s.Run(none);
+}
+
 TEST(PctYieldTest, SpinnerWaitingForAnotherTaskCompletesForEverySeed) {
   for (uint64_t seed = 0; seed < 100; ++seed) {
     ScheduleOptions o;
@@ -21,25 +59,7 @@ TEST(PctYieldTest, SpinnerWaitingForAnotherTaskCompletesForEverySeed) {
     o.pct_depth = 1;  // no change points: only the yield rule can let the worker run
     o.seed = seed;
     o.max_steps = 5000;
-    ControlledScheduler s(o);
-    sync::Mutex m(kLock);
-    bool done = false;  // guarded by m
-    s.Spawn("spinner", [&] {
-      for (;;) {
-        m.Lock();
-        bool d = done;
-        m.Unlock();
-        if (d) break;
-        sync::CondResched();
-      }
-    });
-    s.Spawn("worker", [&] {
-      m.Lock();
-      done = true;
-      m.Unlock();
-    });
-    sync::SyncObserver none;
-    RunOutcome r = s.Run(none);
+    RunOutcome r = RunSpinnerAndWorker(o, /*worker_yields=*/0, /*bystander=*/false);
     EXPECT_EQ(r.status, RunStatus::kCompleted) << "seed " << seed;
   }
 }
@@ -56,36 +76,7 @@ TEST(PctYieldTest, YieldsAndChangePointsNeverTieASpinnerWithItsWorker) {
       o.pct_steps = 40;
       o.seed = seed;
       o.max_steps = 5000;
-      ControlledScheduler s(o);
-      sync::Mutex m(kLock);
-      bool done = false;  // guarded by m
-      s.Spawn("spinner", [&] {
-        for (;;) {
-          m.Lock();
-          bool d = done;
-          m.Unlock();
-          if (d) break;
-          sync::CondResched();
-        }
-      });
-      s.Spawn("worker", [&] {
-        for (int i = 0; i < 4; ++i) {
-          m.Lock();
-          m.Unlock();
-          sync::CondResched();  // the worker yields too, so it gets lowered as well
-        }
-        m.Lock();
-        done = true;
-        m.Unlock();
-      });
-      s.Spawn("bystander", [&] {
-        for (int i = 0; i < 6; ++i) {
-          m.Lock();
-          m.Unlock();
-        }
-      });
-      sync::SyncObserver none;
-      RunOutcome r = s.Run(none);
+      RunOutcome r = RunSpinnerAndWorker(o, /*worker_yields=*/4, /*bystander=*/true);
       ASSERT_EQ(r.status, RunStatus::kCompleted) << "depth " << depth << " seed " << seed;
     }
   }
