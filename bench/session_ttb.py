@@ -44,7 +44,6 @@ def one_run(engine, bug, cap, logdir):
     log = new_path(logdir, f"{engine}-{bug}", ".log")
     cmd = [os.path.join(ROOT, "hvfuzz"), "fuzz", "--bug", bug, "--from-scratch",
            "--stop-on-finding", "--time", str(cap), "--engine", engine]
-    start = time.monotonic()
     with open(log, "w") as out:
         out.write("$ " + " ".join(cmd[1:]) + "\n")
         out.flush()
@@ -55,11 +54,11 @@ def one_run(engine, bug, cap, logdir):
     for m in FOUND.finditer(text):
         pass
     if m is None:
-        return None, "-", log, time.monotonic() - start
+        return None, "-", log
     kind, title, seconds = m.group(1), m.group(2), float(m.group(3))
     if kind not in ACCEPT[bug]:
-        return None, f"{kind} {title} (not this bug)", log, seconds
-    return seconds, f"{kind} {title}", log, seconds
+        return None, f"{kind} {title} (not this bug)", log
+    return seconds, f"{kind} {title}", log
 
 
 def fmt(s):
@@ -86,7 +85,7 @@ def main():
     for bug in bugs:
         times, found = [], []
         for k in range(a.runs):
-            seconds, what, log, _ = one_run(a.engine, bug, a.cap, logdir)
+            seconds, what, log = one_run(a.engine, bug, a.cap, logdir)
             print(f"{a.engine} {bug} run {k + 1}: {fmt(seconds)}  {what}  ({log})", flush=True)
             times.append(seconds)
             if seconds is not None:
