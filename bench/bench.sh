@@ -48,19 +48,21 @@ bench_main() {
   local t0 tb
   t0=$(date +%s)
   ensure_packages "${PKGS_BUILD[@]}" "${PKGS_FUZZ[@]}"
-  note "building (release benches; fuzz, afl and tsan trees for the time-to-bug modes)"
+  note "building (release benches; fuzz-plain, afl-plain and tsan trees for the time-to-bug modes)"
   if [[ $micro == 1 ]]; then
     configure_build release sched_bench validator_bench exec_bench rss_bench \
       >"$B/release.build.log" 2>&1 || { tail -30 "$B/release.build.log" >&2; die "bench: release build failed"; }
   fi
   if [[ $ttb == 1 ]]; then
     if [[ "$modes" =~ [acb] ]]; then
-      configure_build fuzz vm_fuzzer vm_fuzzer_replay >"$B/fuzz.build.log" 2>&1 ||
-        { tail -30 "$B/fuzz.build.log" >&2; die "bench: fuzz build failed ($B/fuzz.build.log)"; }
+      configure_build fuzz-plain vm_fuzzer vm_fuzzer_replay fuzz_assets >"$B/fuzz-plain.build.log" 2>&1 ||
+        { tail -30 "$B/fuzz-plain.build.log" >&2; die "bench: fuzz build failed ($B/fuzz-plain.build.log)"; }
     fi
     if [[ "$modes" =~ b ]]; then
-      configure_build afl vm_fuzzer >"$B/afl.build.log" 2>&1 ||
-        { tail -30 "$B/afl.build.log" >&2; die "bench: afl build failed ($B/afl.build.log)"; }
+      configure_build afl-plain vm_fuzzer fuzz_assets >"$B/afl-plain.build.log" 2>&1 ||
+        { tail -30 "$B/afl-plain.build.log" >&2; die "bench: afl build failed ($B/afl-plain.build.log)"; }
+      configure_build release hvfuzz_afl_mutator >"$B/release.build.log" 2>&1 ||
+        { tail -30 "$B/release.build.log" >&2; die "bench: build of the AFL++ mutator failed ($B/release.build.log)"; }
     fi
     if [[ "$modes" =~ d ]]; then
       configure_build tsan naive_stress >"$B/tsan.build.log" 2>&1 ||

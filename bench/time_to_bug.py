@@ -3,8 +3,8 @@
 """Time-to-bug bench: each bug switch x mode, several trials with different fuzzer seeds.
 
 Modes (bench/ttb_report.py MODES):
-  a  libFuzzer on the whole-VM target (fuzz preset: ASan+UBSan), controlled scheduler, validator
-  b  the same target under AFL++ (afl preset, persistent mode)
+  a  libFuzzer on the whole-VM target (fuzz-plain preset, as ./hvfuzz fuzz runs it), controlled scheduler, validator
+  b  the same target under AFL++ (afl-plain preset, persistent mode)
   c  as (a) with HVFUZZ_VALIDATE=0: only actual deadlock, step budget, invariants, leaks
   d  naive_stress (tsan preset): random programs on real threads, watchdog, TSan with
      detect_deadlocks=1, no lockdep-style checks (bench/naive_stress.cc says exactly what)
@@ -111,6 +111,8 @@ def trial_libfuzzer(ctx, bug, mode, seed, cap, work):
     cmd = [ctx["fuzz_bin"], f"-seed={seed}", f"-max_total_time={cap}",
            f"-artifact_prefix={artifacts}/", "-print_final_stats=1", "-max_len=4096",
            "-timeout=25", "-rss_limit_mb=4096", corpus]
+    if os.path.exists(ctx["fuzz_bin"] + ".dict"):  # as a session passes it (fuzz_session.sh)
+        cmd.insert(1, "-dict=" + ctx["fuzz_bin"] + ".dict")
     log = os.path.join(work, "log.txt")
     rc, wall = run_cmd(cmd, env, work, log, cap)
     text = open(log, errors="replace").read()
@@ -131,8 +133,13 @@ def trial_afl(ctx, bug, mode, seed, cap, work):
                AFL_SKIP_CPUFREQ="1", AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES="1",
                AFL_NO_UI="1", AFL_NO_AFFINITY="1", AFL_BENCH_UNTIL_CRASH="1")
     env.pop("HVFUZZ_KNOWN_FILE", None)
-    cmd = ["afl-fuzz", "-i", inp, "-o", out, "-s", str(seed), "-V", str(cap), "--",
-           ctx["afl_bin"]]
+    # As a session runs it (fuzz_session.sh): the generated dictionary and, unless
+    # HVFUZZ_MUTATOR=0, the structure-aware custom mutator.
+    if os.path.exists(ctx["afl_mutator"]) and os.environ.get("HVFUZZ_MUTATOR", "1") != "0":
+        env.update(AFL_CUSTOM_MUTATOR_LIBRARY=ctx["afl_mutator"], HVFUZZ_SLICE=TARGET)
+    dict_args = ["-x", ctx["afl_bin"] + ".dict"] if os.path.exists(ctx["afl_bin"] + ".dict") else []
+    cmd = ["afl-fuzz", "-i", inp, "-o", out, "-s", str(seed), "-V", str(cap)] + dict_args + [
+           "--", ctx["afl_bin"]]
     start = time.time()
     rc, wall = run_cmd(cmd, env, work, os.path.join(work, "log.txt"), cap)
     crashes = sorted(
@@ -204,10 +211,11 @@ def run(args):
     jobs = args.jobs or preset["jobs"]
     b = os.path.abspath(args.build_dir)
     ctx = {
-        "fuzz_bin": f"{b}/fuzz/targets/{TARGET}_fuzzer",
-        "replay_bin": f"{b}/fuzz/targets/{TARGET}_fuzzer_replay",
-        "afl_bin": f"{b}/afl/targets/{TARGET}_fuzzer",
+        "fuzz_bin": f"{b}/fuzz-plain/targets/{TARGET}_fuzzer",
+        "replay_bin": f"{b}/fuzz-plain/targets/{TARGET}_fuzzer_replay",
+        "afl_bin": f"{b}/afl-plain/targets/{TARGET}_fuzzer",
         "naive_bin": f"{b}/tsan/bench/naive_stress",
+        "afl_mutator": f"{b}/release/targets/libhvfuzz_afl_mutator.so",
     }
     modes = [m for m in ttb_report.MODE_ORDER if m in args.modes]
     need = {"a": ["fuzz_bin"], "b": ["afl_bin", "replay_bin"], "c": ["fuzz_bin"],

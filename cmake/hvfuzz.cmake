@@ -90,6 +90,12 @@ if(HVFUZZ_ENGINE STREQUAL "oss-fuzz")
 elseif(HVFUZZ_ENGINE)
   # Coverage instrumentation for every library, so model and harness code both give feedback.
   add_compile_options(-fsanitize=fuzzer-no-link)
+  if(HVFUZZ_ENGINE STREQUAL "libfuzzer" AND NOT HVFUZZ_SANITIZE)
+    # Executables that do not link libFuzzer (replayers, the assets tool) still call the
+    # coverage callbacks; with no sanitizer runtime to define them, this flag makes clang link
+    # the sanitizer-common one that does (the fuzz-plain preset). AFL++ links its own.
+    add_link_options(-fsanitize=fuzzer-no-link)
+  endif()
   if(HVFUZZ_SANITIZE MATCHES "thread")
     # clang-14 instruments libFuzzer's own stack-depth tracking under TSan (toolchain.md §3).
     add_compile_options(-fno-sanitize-coverage=stack-depth)

@@ -68,15 +68,17 @@ corpus_merge() {
       continue
     fi
     [[ ! -e "$new" && ! -e "$kept" ]] || die "corpus merge: $new or $kept exists already"
-    note "building ${t}_fuzzer (fuzz)"
-    configure_build fuzz "${t}_fuzzer" >"$B/fuzz.build.log" 2>&1 ||
-      { tail -30 "$B/fuzz.build.log" >&2; die "corpus merge: build failed ($B/fuzz.build.log)"; }
+    # The sessions' own build (fuzz_session.sh): the same coverage instrumentation, no
+    # sanitizer slowdown, no second tree.
+    note "building ${t}_fuzzer (fuzz-plain)"
+    configure_build fuzz-plain "${t}_fuzzer" >"$B/fuzz-plain.build.log" 2>&1 ||
+      { tail -30 "$B/fuzz-plain.build.log" >&2; die "corpus merge: build failed ($B/fuzz-plain.build.log)"; }
     mkdir -p "$new"
     local before log="$B/corpus/$t.merge-$stamp.log"
     before=$(corpus_size "$old")
     note "merging $t: $before"
     if HVFUZZ_BUGS= ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=0:symbolize=0}" \
-       "$B/fuzz/targets/${t}_fuzzer" -merge=1 -max_len=4096 -timeout=25 -rss_limit_mb=4096 \
+       "$B/fuzz-plain/targets/${t}_fuzzer" -merge=1 -max_len=4096 -timeout=25 -rss_limit_mb=4096 \
          "$new" "$old" >"$log" 2>&1 && [[ -n "$(ls -A "$new")" ]]; then
       mv "$old" "$kept" && mv "$new" "$old" || { note "corpus merge: $t: rename failed"; rc=1; continue; }
       echo "$t: $before -> $(corpus_size "$old") (old corpus kept in $kept; log $log)"
