@@ -4,12 +4,13 @@
 #   "<bug> mutator=<m> feedback=<f> seed=<s> found|censored execs=<n> secs=<t>"
 # Executions to the first crash do not depend on machine load, so this is how guidance knobs are
 # compared on a shared machine (docs/fuzzing.md). HVFUZZ_MUTATOR / HVFUZZ_FEEDBACK pass through.
-# Needs the fuzz preset's <target>_fuzzer and fuzz_assets (./hvfuzz fuzz builds both), in
-# ${HVFUZZ_BUILD_DIR:-build}/fuzz. Scratch goes to a fresh mktemp directory, removed after.
+# Needs <target>_fuzzer and fuzz_assets of the preset ${HVFUZZ_PRESET:-fuzz-plain} (the one
+# ./hvfuzz fuzz builds; `fuzz` for the ASan+UBSan tree), in ${HVFUZZ_BUILD_DIR:-build}/<preset>.
+# Scratch goes to a fresh mktemp directory, removed after.
 set -euo pipefail
 bug=$1 seed=$2 cap=$3 target=${4:-vm}
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-dir="$root/${HVFUZZ_BUILD_DIR:-build}/fuzz/targets"
+dir="$root/${HVFUZZ_BUILD_DIR:-build}/${HVFUZZ_PRESET:-fuzz-plain}/targets"
 [[ -x "$dir/${target}_fuzzer" ]] || { echo "execs_to_bug: build $dir/${target}_fuzzer first" >&2; exit 2; }
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
