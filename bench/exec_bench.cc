@@ -14,6 +14,7 @@
 
 #include "bench/exec_programs.h"
 #include "fuzz/exec/feedback.h"
+#include "fuzz/exec/options.h"
 #include "fuzz/exec/run_one.h"
 #include "fuzz/prog/binary_codec.h"
 
@@ -52,7 +53,7 @@ void Execute(benchmark::State& state, bool validate) {
   const auto inputs = Encoded(programs);
   exec::LockOrderFeedback feedback;
   static uint8_t counters[1 << 14];
-  feedback.SetCounters(counters, sizeof(counters));
+  feedback.SetCounters(counters, sizeof(counters), exec::Options().feedback);  // the default mode
   exec::RunOptions options;
   options.validate = validate;
   options.feedback = &feedback;

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
 # execs_to_bug.sh BUG SEED CAP [TARGET]: one libFuzzer trial from an empty corpus; prints
-#   "<bug> mutator=<m> feedback=<f> seed=<s> found|censored execs=<n> secs=<t>"
+#   "<bug> mutator=<m> feedback=<f> seed=<s> found|censored execs=<n> secs=<t> [<SUMMARY line>]"
 # Executions to the first crash do not depend on machine load, so this is how guidance knobs are
 # compared on a shared machine (docs/fuzzing.md). HVFUZZ_MUTATOR / HVFUZZ_FEEDBACK pass through.
 # Needs <target>_fuzzer and fuzz_assets of the preset ${HVFUZZ_PRESET:-fuzz-plain} (the one
@@ -24,5 +24,7 @@ end=$(date +%s.%N)
 execs=$(awk '/stat::number_of_executed_units/ {print $2; exit}' "$work/log")
 verdict=censored
 ls "$work"/art/crash-* >/dev/null 2>&1 && verdict=found
-printf '%s mutator=%s feedback=%s seed=%s %s execs=%s secs=%.1f\n' "$bug" "${HVFUZZ_MUTATOR:-1}" \
-  "${HVFUZZ_FEEDBACK:-0}" "$seed" "$verdict" "${execs:-?}" "$(echo "$end - $start" | bc)"
+# What was found, so that a trial stopped by another bug is not read as this one.
+summary=$(grep -m1 '^SUMMARY: ' "$work/log" || true)
+printf '%s mutator=%s feedback=%s seed=%s %s execs=%s secs=%.1f %s\n' "$bug" "${HVFUZZ_MUTATOR:-1}" \
+  "${HVFUZZ_FEEDBACK:-default}" "$seed" "$verdict" "${execs:-?}" "$(echo "$end - $start" | bc)" "$summary"

@@ -17,6 +17,7 @@
 
 #include "bench/exec_programs.h"
 #include "fuzz/exec/feedback.h"
+#include "fuzz/exec/options.h"
 #include "fuzz/exec/run_one.h"
 #include "fuzz/prog/binary_codec.h"
 #include "model/bug_switches.h"
@@ -37,7 +38,7 @@ void RssFlat(benchmark::State& state) {
   for (auto& in : Encoded(BenchPrograms(16, 4, 32, 9))) inputs.push_back(std::move(in));
   exec::LockOrderFeedback feedback;
   static uint8_t counters[1 << 14];
-  feedback.SetCounters(counters, sizeof(counters));
+  feedback.SetCounters(counters, sizeof(counters), exec::Options().feedback);  // the default mode
   std::vector<model::BugSwitches> switches(model::kNumBugSwitches + 1);
   for (int i = 0; i < model::kNumBugSwitches; ++i) {
     switches[i + 1].Set(static_cast<model::BugSwitch>(i), true);

@@ -47,7 +47,8 @@ TargetState& State() {
       std::fprintf(stderr, "hvfuzz: %s\n", error.c_str());
       std::exit(2);
     }
-    if (s->options.feedback) s->feedback.SetCounters(hvfuzz_extra_counters, sizeof(hvfuzz_extra_counters));
+    s->feedback.SetCounters(hvfuzz_extra_counters, sizeof(hvfuzz_extra_counters),
+                            s->options.feedback);
     if (!s->options.known_file.empty()) {
       std::ifstream in(s->options.known_file);
       for (std::string line; std::getline(in, line);) s->known_signatures.insert(line);
@@ -79,7 +80,7 @@ int Run(const prog::Program& program) {
   ro.validate = s.options.validate;
   ro.max_steps = s.options.max_steps;
   // Always observed (the status line counts lock-order edges); it writes coverage counters
-  // only with HVFUZZ_FEEDBACK=1 (SetCounters above).
+  // only with HVFUZZ_FEEDBACK=1 or handover (SetCounters above).
   ro.feedback = &s.feedback;
   s.feedback.ResetRun();
   exec::RunResult r = exec::RunOne(program, ro);

@@ -5,31 +5,49 @@
 // writes 1s into a byte array the caller provides (a fuzz target points it at libFuzzer's
 // __libfuzzer_extra_counters; tests at a plain buffer).
 //
-// Features (each hashed into the array):
-//   1. lock-order edge: (held class, held mode, acquired class, acquired mode), for every held
-//      lock — the validator's dependency edges;
-//   2. context: (acquired class, hash of the held class set) — the state lockdep's chain cache
-//      keys on;
-//   3. hand-over: (class, task that last released it != task acquiring it) seen as a pair of
-//      classes the two tasks were in — interleaving coverage.
-// Not thread-safe (controlled mode only). Cost: a few multiplications per event, no allocation.
+// Features (each hashed into the array), by mode (HVFUZZ_FEEDBACK):
+//   "1" (kLockOrder):
+//     1. lock-order edge: (held class, held mode, acquired class, acquired mode), for every
+//        held lock — the validator's dependency edges;
+//     2. context: (acquired class, hash of the held class set) — the state lockdep's chain
+//        cache keys on;
+//     3. hand-over: (class, held set of the acquirer) when the task that last released the
+//        class is not the one acquiring it.
+//   "handover" (kHandover):
+//     4. hand-over in calling context: (class, the releasing task's two innermost kernel
+//        frames at the release, the acquiring task's two innermost frames at the acquisition),
+//        for a cross-task hand-over. It tells "vCPU took slots_arch_lock after
+//        kvm_swap_active_memslots <- kvm_invalidate_memslot dropped it" from the same hand-over
+//        after kvm_activate_memslot: which window of another operation a task ran in, the
+//        interleaving coverage of KRACE/Snowboard-style fuzzers, with no lock-order features.
+//        Frame names are hashed by content, so a feature means the same in every process.
+// Not thread-safe (controlled mode only). Cost: a few multiplications per event, no allocation
+// after the first run.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
 #include <vector>
 
+#include "model/sync/held_lock.h"
 #include "model/sync/sync_observer.h"
 
 namespace hvfuzz::exec {
 
+enum class FeedbackMode : uint8_t {
+  kOff,        // "0": no features (the status line still counts lock-order edges)
+  kLockOrder,  // "1": features 1-3
+  kHandover,   // "handover": feature 4
+};
+
 class LockOrderFeedback final : public sync::SyncObserver {
  public:
   LockOrderFeedback() = default;
-  // Where features are written; `size` must be a power of two. Null disables the observer.
-  void SetCounters(uint8_t* counters, size_t size) {
-    counters_ = counters;
+  // Where features are written; `size` must be a power of two. Null or kOff disables writing.
+  void SetCounters(uint8_t* counters, size_t size, FeedbackMode mode = FeedbackMode::kLockOrder) {
+    counters_ = mode == FeedbackMode::kOff ? nullptr : counters;
     mask_ = size ? size - 1 : 0;
+    mode_ = mode;
   }
   // Called at the start of each run (forgets who last held what).
   void ResetRun() { last_release_.assign(last_release_.size(), LastRelease{}); }
@@ -43,6 +61,7 @@ class LockOrderFeedback final : public sync::SyncObserver {
  private:
   struct LastRelease {
     int task = -1;
+    sync::FrameSnapshot frames;  // the releaser's kernel frames at the release
   };
   void Set(uint64_t hash) {
     if (counters_) counters_[hash & mask_] = 1;
@@ -50,6 +69,7 @@ class LockOrderFeedback final : public sync::SyncObserver {
 
   uint8_t* counters_ = nullptr;
   size_t mask_ = 0;
+  FeedbackMode mode_ = FeedbackMode::kLockOrder;
   std::vector<LastRelease> last_release_;  // indexed by class id
   std::vector<uint8_t> edge_seen_;         // bitmap over (class, class) pairs
   size_t edges_seen_ = 0;

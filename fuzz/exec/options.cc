@@ -59,6 +59,14 @@ bool Parse(std::string_view, std::string_view v, std::string* out, std::string*)
   return true;
 }
 
+bool Parse(std::string_view name, std::string_view v, FeedbackMode* out, std::string* e) {
+  if (v == "0" || v == "false") return *out = FeedbackMode::kOff, true;
+  if (v == "1" || v == "true") return *out = FeedbackMode::kLockOrder, true;
+  if (v == "handover") return *out = FeedbackMode::kHandover, true;
+  *e = std::string(name) + ": expected 0, 1 or 'handover', got '" + std::string(v) + "'";
+  return false;
+}
+
 bool Parse(std::string_view name, std::string_view v, Backend* out, std::string* e) {
   if (v == "controlled") return *out = Backend::kControlled, true;
   if (v == "free") return *out = Backend::kFreeRunning, true;

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <string>
 
+#include "fuzz/exec/feedback.h"
 #include "fuzz/exec/run_one.h"
 #include "model/bug_switches.h"
 
@@ -15,7 +16,7 @@ struct Options {
   model::BugSwitches bugs;
   bool validate = true;
   uint64_t max_steps = 20000;
-  bool feedback = false;
+  FeedbackMode feedback = FeedbackMode::kHandover;
   bool mutator = true;
   Backend backend = Backend::kControlled;
   bool status = false;
