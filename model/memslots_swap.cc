@@ -3,7 +3,8 @@
 // kvm_invalidate_memslot (virt/kvm/kvm_main.c; docs/kvm-locking.md C.1).
 //
 // kvm_swap_active_memslots, in order:
-//   1. mark the inactive set's generation "update in progress";
+//   1. mark the inactive set's generation "update in progress" (and check that the set readers
+//      used is consistent: the in-progress bit and the rmaps invariant below);
 //   2. under mn_invalidate_lock, wait (rcuwait) until no MMU-notifier invalidation is
 //      between range_start and range_end, then rcu_assign_pointer the inactive set;
 //   3. drop slots_arch_lock (taken by kvm_set_memslot) BEFORE synchronize_srcu;
@@ -34,6 +35,27 @@ void PublishWithRwsem(Kvm& kvm, MemslotSet* slots) {
   kvm.mmu_notifier_slots_lock.UpWrite();
 }
 
+// kvm_memslots_have_rmaps(): once the first shadow root exists, every memslot readers can see
+// has rmaps — mmu_first_shadow_root_alloc fills them all before setting shadow_root_allocated,
+// kvm_arch_prepare_memory_region gives new slots theirs, and kvm_invalidate_memslot copies what
+// a vCPU allocated into the INVALID copy back into `old`. Checked on the set about to be
+// replaced, the one readers have been using: an arch update lost under slots_arch_lock (docs
+// D.5b: "arch data written under slots_arch_lock is never lost") shows at the next swap, before
+// a shadow fault in that slot trips over it ("memslot-rmap-missing", page_fault.cc). The caller
+// holds slots_arch_lock, which every writer of slot->arch and of shadow_root_allocated takes.
+void CheckMemslotsHaveRmaps(const Kvm& kvm, const MemslotSet& readers_set) {
+  if (!kvm.shadow_root_allocated.load(std::memory_order_acquire)) return;
+  for (const Memslot* slot : readers_set.slots) {
+    if (slot != nullptr && !slot->arch.has_rmaps) {
+      sync::ReportInvariantViolation("memslot-arch-lost",
+                                     "an active memslot has no rmaps after the first shadow root "
+                                     "was allocated: arch data written under slots_arch_lock "
+                                     "was overwritten");
+      return;
+    }
+  }
+}
+
 }  // namespace
 
 void KvmSwapActiveMemslots(World& world, Kvm& kvm) {
@@ -47,6 +69,7 @@ void KvmSwapActiveMemslots(World& world, Kvm& kvm) {
                                    "the active memslots still carry the update-in-progress bit");
   }
   slots.generation = gen | kMemslotGenUpdateInProgress;
+  CheckMemslotsHaveRmaps(kvm, *kvm.active_memslots.load(std::memory_order_relaxed));
 
   if (world.bugs().mn_slots_rwsem) {
     PublishWithRwsem(kvm, &slots);

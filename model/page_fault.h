@@ -7,7 +7,8 @@
 // Contract: faults run on the vCPU's task inside vcpu->mutex and kvm->srcu. Invariants:
 // "mmu-spte-stale-pfn" (an SPTE installed for a pfn the hva no longer maps: the retry protocol
 // failed) and "memslot-rmap-missing" (a shadow fault finds no rmaps after the first shadow root
-// was allocated: arch data lost, docs D.5b).
+// was allocated: arch data lost, docs D.5b; usually "memslot-arch-lost" in memslots_swap.cc sees
+// the loss first, at the next memslot swap).
 #pragma once
 
 #include <cstdint>

@@ -207,8 +207,9 @@ TEST(BugSwitchTest, SlotsArchLockLeakIsLockHeldAtReturn) {
 }
 
 // D.5b: a MOVE whose prepare fails re-activates the old slot; with the reversed arch copy, the
-// rmaps a nested vCPU allocated while slots_arch_lock was dropped are lost, and the next
-// shadow-MMU fault in that slot finds none.
+// rmaps a nested vCPU allocated while slots_arch_lock was dropped are lost. The swap that
+// re-activates the old slot sees an active slot without rmaps after the first shadow root
+// (before the vCPU's next shadow fault in that slot would find none).
 TEST(BugSwitchTest, MemslotArchCopyOrderLosesRmaps) {
   Search s{kShape,
            {{Op("memslot.set", 0, 1, 40, 8)},
@@ -219,7 +220,20 @@ TEST(BugSwitchTest, MemslotArchCopyOrderLosesRmaps) {
   auto f = FindWithSwitch(BugSwitch::kMemslotArchCopyOrder, s);
   ASSERT_TRUE(f.has_value());
   EXPECT_EQ(f->kind, check::FindingKind::kInvariantViolation) << f->title;
-  EXPECT_EQ(f->invariant, "memslot-rmap-missing");
+  EXPECT_EQ(f->invariant, "memslot-arch-lost");
+}
+
+// D.5b without an error path: a DELETE whose INVALID copy lost the vCPU's rmaps is as wrong
+// while it is the active slot (no vCPU fault uses it: lookups retry on INVALID slots), and the
+// DELETE's own final swap sees it. Clean with the switch off over the same schedules.
+TEST(BugSwitchTest, MemslotArchCopyOrderOnDeleteIsSeenAtTheNextSwap) {
+  Search s{kShape, {{Op("memslot.set", 0, 1, 0, 0)}, {Op("vcpu.run", 0, 0, 1, 3)}}};
+  s.seeds = 100;
+  auto f = FindWithSwitch(BugSwitch::kMemslotArchCopyOrder, s);
+  ASSERT_TRUE(f.has_value());
+  EXPECT_EQ(f->kind, check::FindingKind::kInvariantViolation) << f->title;
+  EXPECT_EQ(f->invariant, "memslot-arch-lost");
+  EXPECT_NE(f->title.find("kvm_swap_active_memslots"), std::string::npos) << f->title;
 }
 
 }  // namespace
