@@ -3,6 +3,7 @@
 // protocol (one swap per publish, two for delete/move), validation errors, and the error
 // paths under fault injection (every exit releases slots_arch_lock exactly once).
 #include <cerrno>
+#include <string>
 
 #include "gtest/gtest.h"
 #include "model/kvm.h"
@@ -93,6 +94,36 @@ TEST(MemslotsTest, SlotsArchLockLeakSwitchLeaksOnCreatePrepareFailure) {
   SingleTaskWorld t(WorldConfig{.vms = 1, .vcpus = 1, .memslots = 0}, bugs, FaultInjection{2});
   EXPECT_EQ(t.Run("memslot.set", 0, 0, 0, 4), -ENOMEM);
   EXPECT_TRUE(t.observer().HasProblem("held-at-return:memslot.set:&kvm->slots_arch_lock"))
+      << t.observer().ProblemsText();
+}
+
+}  // namespace
+}  // namespace hvfuzz::model
+
+namespace hvfuzz::model {
+namespace {
+
+// The two detectors of a lost slot->arch update (docs D.5b), each on a state that breaks its
+// invariant directly: first shadow root allocated, one slot without rmaps.
+TEST(MemslotsArchInvariantTest, SwapReportsAnActiveSlotWithoutRmaps) {
+  SingleTaskWorld t(WorldConfig{.vms = 1, .vcpus = 1, .memslots = 2});
+  Kvm& kvm = t.world().vm(0);
+  kvm.shadow_root_allocated.store(true);
+  Active(t.world()).slots[0]->arch.has_rmaps = true;
+  Active(t.world()).slots[1]->arch.has_rmaps = true;
+  EXPECT_EQ(t.Run("memslot.set", 0, 1, 40, kMaxSlotPages), 0);  // every slot has rmaps: clean
+  EXPECT_TRUE(t.observer().problems.empty()) << t.observer().ProblemsText();
+  Active(t.world()).slots[0]->arch.has_rmaps = false;  // the lost update
+  t.Run("memslot.set", 0, 1, 0, 0);
+  EXPECT_NE(t.observer().ProblemsText().find("invariant:memslot-arch-lost"), std::string::npos)
+      << t.observer().ProblemsText();
+}
+
+TEST(MemslotsArchInvariantTest, ShadowFaultReportsASlotWithoutRmaps) {
+  SingleTaskWorld t(WorldConfig{.vms = 1, .vcpus = 1, .memslots = 1});
+  t.world().vm(0).shadow_root_allocated.store(true);
+  t.Run("vcpu.run", 0, 0, 1, 3);  // a nested (shadow) fault at gfn 3, in slot 0
+  EXPECT_NE(t.observer().ProblemsText().find("invariant:memslot-rmap-missing"), std::string::npos)
       << t.observer().ProblemsText();
 }
 
