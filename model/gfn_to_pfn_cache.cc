@@ -61,6 +61,25 @@ void GpcUnmap(World& world, uint32_t pfn, uint32_t khva) {
   world.global().memory.Kunmap(khva);
 }
 
+// What upstream assumes of every valid cache, checked where a cache becomes valid (the
+// detector docs D.4b names) rather than only where a later kvm_gpc_activate (its KVM_BUG_ON)
+// or consumer trips over it: the cache is still active — an inactive one is off gpc_list, so
+// no invalidation would ever clear `valid` again — and its khva is mapped. Both hold whenever
+// refresh_lock serializes refresh against activate and deactivate.
+void CheckBecomingValid(World& world, const GfnToPfnCache& gpc, uint32_t khva)
+    HV_REQUIRES(gpc.lock) {
+  if (!gpc.active) {
+    sync::ReportInvariantViolation("gpc-valid-while-inactive",
+                                   "hva_to_pfn_retry makes valid a cache that was deactivated "
+                                   "while it had dropped gpc->lock (off gpc_list: no "
+                                   "invalidation will reach it)");
+  } else if (!world.global().memory.IsLive(khva)) {
+    sync::ReportInvariantViolation("gpc-valid-khva-unmapped",
+                                   "hva_to_pfn_retry makes the cache valid with a kernel "
+                                   "mapping that was already unmapped");
+  }
+}
+
 // hva_to_pfn_retry(): entered and left with gpc->lock held for write.
 int HvaToPfnRetry(World& world, GfnToPfnCache& gpc) HV_REQUIRES(gpc.lock) {
   HV_KERNEL_FUNCTION("hva_to_pfn_retry");
@@ -103,6 +122,7 @@ int HvaToPfnRetry(World& world, GfnToPfnCache& gpc) HV_REQUIRES(gpc.lock) {
                                      "had dropped gpc->lock");
     }
   } while (MmuNotifierRetryCache(kvm, mmu_seq));
+  CheckBecomingValid(world, gpc, new_khva);
   gpc.valid = true;
   gpc.pfn = new_pfn;
   gpc.khva = new_khva;

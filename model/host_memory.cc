@@ -56,11 +56,12 @@ uint32_t HvaToPfn(World& world, Kvm& kvm, uint32_t hva) {
   // which allocates (handle_mm_fault -> alloc_page, GFP_KERNEL: may enter reclaim).
   mm.mmap_lock.DownRead();
   uint32_t pfn = mm.Pte(hva);
-  if (pfn == kNoPfn) {
-    if (GfpKernelAlloc(world)) {
-      pfn = world.global().memory.NewPfn();
-      mm.SetPte(hva, pfn);
-    }
+  if (pfn == kNoPfn && GfpKernelAlloc(world)) {
+    // Two faults on one hva both hold mmap_lock for read and may both allocate. The loser of
+    // the install frees its page and uses the winner's: storing unconditionally would let the
+    // loser's cache point at a page no PTE maps, with no invalidation to tell it (a false
+    // gpc-valid-wrong-pfn seen on real threads).
+    pfn = mm.InstallPte(hva, world.global().memory.NewPfn());
   }
   mm.mmap_lock.UpRead();
   return pfn;
@@ -92,7 +93,11 @@ void MmChangeRange(World& world, Kvm& kvm, uint32_t hva, uint32_t pages, MmEvent
         mm.SetPte(a, kNoPfn);
         break;
       case MmEvent::kMigrate:
-        if (mm.Pte(a) != kNoPfn) mm.SetPte(a, world.global().memory.NewPfn());
+        // Only the page it found: a zap racing with the migration (both without the
+        // page-table lock in the model) must not be undone by a stale read.
+        if (uint32_t old = mm.Pte(a); old != kNoPfn) {
+          mm.ReplacePte(a, old, world.global().memory.NewPfn());
+        }
         break;
       case MmEvent::kProtect:
         break;

@@ -75,6 +75,22 @@ class HostMm {
   void SetPte(uint32_t hva, uint32_t pfn) {
     if (hva < kHvaPages) pte_[hva].store(pfn, std::memory_order_relaxed);
   }
+  // The page-table lock's re-check, as one compare-and-swap: the kernel changes a PTE under
+  // its pte lock only if the entry is still what it read without the lock (do_anonymous_page:
+  // vmf_pte_changed; migration: page_vma_mapped_walk). InstallPte installs `pfn` only into an
+  // empty entry and returns the entry now present: `pfn`, or the page a racing fault installed
+  // first (which get_user_pages' retry then returns). ReplacePte swaps `old` for `pfn` only if
+  // the entry still holds `old`.
+  uint32_t InstallPte(uint32_t hva, uint32_t pfn) {
+    if (hva >= kHvaPages) return kNoPfn;
+    uint32_t expected = kNoPfn;
+    if (pte_[hva].compare_exchange_strong(expected, pfn, std::memory_order_relaxed)) return pfn;
+    return expected;
+  }
+  bool ReplacePte(uint32_t hva, uint32_t old, uint32_t pfn) {
+    return hva < kHvaPages &&
+           pte_[hva].compare_exchange_strong(old, pfn, std::memory_order_relaxed);
+  }
   // Whether KVM's notifier is registered on this mm (between kvm_create_vm and destroy).
   // Release/acquire: __mmu_notifier_register publishes the subscription with
   // hlist_add_head_rcu, so an mm walker that finds it sees the VM it belongs to initialized.

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <iterator>
 #include <set>
 #include <optional>
 #include <string>
@@ -17,12 +18,39 @@
 #include "fuzz/prog/op_set.h"
 #include "fuzz/prog/text_codec.h"
 
-// libFuzzer reads this section as extra coverage counters after every input; AFL++ and the
-// replayer ignore it. The lock-order features of exec::LockOrderFeedback land here.
+// libFuzzer reads this section as extra coverage counters after every input; the replayer
+// ignores it, and AFL++ builds use its edge map instead (below). The lock-order features of
+// exec::LockOrderFeedback land here.
 // (In a linkage block, so that this is a definition, not a declaration.)
 extern "C" {
 __attribute__((section("__libfuzzer_extra_counters"))) uint8_t hvfuzz_extra_counters[1 << 14];
 }
+
+#if defined(__AFL_COMPILER)
+// AFL++ has no extra-counters section: the features go into its edge map instead, through a
+// guard array its runtime numbers like any instrumented module's (SanitizerCoverage's
+// trace-pc-guard init, which AFL++ implements by handing out map indices). The numbering must
+// happen before AFL++'s own constructors (priority 3, afl-compiler-rt) size the shared map
+// from the last index handed out, so this constructor runs at priority 1; a later one would
+// get indices past the end of the map afl-fuzz allocated.
+// (The map pointer itself is not named here: AFL++'s instrumentation pass declares it in every
+// module it instruments and would rename a second declaration to an undefined symbol.)
+extern "C" {
+void __sanitizer_cov_trace_pc_guard_init(uint32_t* start, uint32_t* stop);
+void __sanitizer_cov_trace_pc_guard(uint32_t* guard);
+}
+namespace {
+uint32_t g_afl_feature_slots[1 << 14];
+#pragma clang diagnostic push
+#pragma clang diagnostic ignored "-Wunknown-warning-option"
+#pragma clang diagnostic ignored "-Wprio-ctor-dtor"
+__attribute__((constructor(1))) void NumberAflFeatureSlots() {
+  __sanitizer_cov_trace_pc_guard_init(std::begin(g_afl_feature_slots),
+                                      std::end(g_afl_feature_slots));
+}
+#pragma clang diagnostic pop
+}  // namespace
+#endif
 
 namespace hvfuzz::targets {
 namespace {
@@ -47,8 +75,13 @@ TargetState& State() {
       std::fprintf(stderr, "hvfuzz: %s\n", error.c_str());
       std::exit(2);
     }
+#if defined(__AFL_COMPILER)
+    s->feedback.SetSlotMap(__sanitizer_cov_trace_pc_guard, g_afl_feature_slots,
+                           std::size(g_afl_feature_slots), s->options.feedback);
+#else
     s->feedback.SetCounters(hvfuzz_extra_counters, sizeof(hvfuzz_extra_counters),
                             s->options.feedback);
+#endif
     if (!s->options.known_file.empty()) {
       std::ifstream in(s->options.known_file);
       for (std::string line; std::getline(in, line);) s->known_signatures.insert(line);

@@ -50,7 +50,7 @@ void LockOrderFeedback::OnAcquire(sync::Task& task, const sync::HeldLock& acquir
   if (lock_order) {
     Set(Mix(Mix(2, to), held_set));
     if (handed_over) Set(Mix(Mix(3, to), held_set));
-  } else if (mode_ == FeedbackMode::kHandover && handed_over && counters_ != nullptr) {
+  } else if (mode_ == FeedbackMode::kHandover && handed_over && writing()) {
     Set(Mix(Mix(Mix(4, to), CallingContext(last.frames)), CallingContext(acquiring.frames)));
   }
 }
@@ -61,7 +61,7 @@ void LockOrderFeedback::OnRelease(sync::Task& task, const sync::HeldLock& releas
   LastRelease& last = last_release_[id];
   last.task = task.id();
   // Only feature 4 needs the releaser's frames; copying them costs a short loop per release.
-  if (mode_ == FeedbackMode::kHandover && counters_ != nullptr) last.frames = task.Frames();
+  if (mode_ == FeedbackMode::kHandover && writing()) last.frames = task.Frames();
 }
 
 }  // namespace hvfuzz::exec

@@ -3,7 +3,8 @@
 // that a fuzzer counts a new lock order, a new (class, held set) context or a new cross-task
 // hand-over of a lock class as new coverage even when no new code ran. Engine-independent: it
 // writes 1s into a byte array the caller provides (a fuzz target points it at libFuzzer's
-// __libfuzzer_extra_counters; tests at a plain buffer).
+// __libfuzzer_extra_counters; tests at a plain buffer), or, for AFL++, into the engine's edge
+// map through guards its runtime numbered (SetSlotMap).
 //
 // Features (each hashed into the array), by mode (HVFUZZ_FEEDBACK):
 //   "1" (kLockOrder):
@@ -49,8 +50,23 @@ class LockOrderFeedback final : public sync::SyncObserver {
     mask_ = size ? size - 1 : 0;
     mode_ = mode;
   }
+  // AFL++: feature h is reported as hit(&slots[h % size]), once per run, where `slots` is a
+  // guard array AFL++'s runtime numbered (__sanitizer_cov_trace_pc_guard_init) and `hit` its
+  // __sanitizer_cov_trace_pc_guard, which bumps the guard's byte in the edge map. Once per run,
+  // because AFL++ buckets hit counts: a hand-over repeated more often is no new interleaving.
+  using GuardHit = void (*)(uint32_t* guard);
+  void SetSlotMap(GuardHit hit, uint32_t* slots, size_t size, FeedbackMode mode) {
+    SetCounters(nullptr, size, mode);
+    hit_ = mode == FeedbackMode::kOff ? nullptr : hit;
+    slots_ = slots;
+    slot_hit_.assign(hit_ ? size : 0, 0);
+  }
   // Called at the start of each run (forgets who last held what).
-  void ResetRun() { last_release_.assign(last_release_.size(), LastRelease{}); }
+  void ResetRun() {
+    last_release_.assign(last_release_.size(), LastRelease{});
+    for (uint32_t i : slots_hit_this_run_) slot_hit_[i] = 0;
+    slots_hit_this_run_.clear();
+  }
   // Distinct lock-order edges (feature 1) seen since construction, for the progress line.
   size_t edges_seen() const { return edges_seen_; }
 
@@ -63,11 +79,22 @@ class LockOrderFeedback final : public sync::SyncObserver {
     int task = -1;
     sync::FrameSnapshot frames;  // the releaser's kernel frames at the release
   };
+  bool writing() const { return counters_ != nullptr || hit_ != nullptr; }
   void Set(uint64_t hash) {
-    if (counters_) counters_[hash & mask_] = 1;
+    const auto i = static_cast<uint32_t>(hash & mask_);
+    if (counters_) counters_[i] = 1;
+    if (hit_ && !slot_hit_[i]) {
+      slot_hit_[i] = 1;
+      slots_hit_this_run_.push_back(i);
+      hit_(&slots_[i]);
+    }
   }
 
   uint8_t* counters_ = nullptr;
+  GuardHit hit_ = nullptr;
+  uint32_t* slots_ = nullptr;
+  std::vector<uint8_t> slot_hit_;             // slot-map mode: reported in this run
+  std::vector<uint32_t> slots_hit_this_run_;  // what ResetRun clears
   size_t mask_ = 0;
   FeedbackMode mode_ = FeedbackMode::kLockOrder;
   std::vector<LastRelease> last_release_;  // indexed by class id

@@ -5,6 +5,7 @@
 // nothing else (the same hand-over again writes no new counter).
 #include "fuzz/exec/feedback.h"
 
+#include <algorithm>
 #include <array>
 #include <cstdlib>
 #include <numeric>
@@ -136,6 +137,37 @@ TEST_F(FeedbackTest, OffWritesNothing) {
   ReleaseIn(t0_, arch, "kvm_swap_active_memslots", "kvm_invalidate_memslot");
   AcquireReleaseIn(t1_, arch, "mmu_first_shadow_root_alloc");
   EXPECT_EQ(CountersSet(), 0);
+}
+
+// A stand-in for AFL++'s runtime: __sanitizer_cov_trace_pc_guard bumps the guard's map byte.
+std::array<uint8_t, (1 << 12) + 100> g_afl_map{};
+void BumpGuard(uint32_t* guard) { ++g_afl_map[*guard]; }
+
+TEST_F(FeedbackTest, SlotMapReportsEachFeatureOncePerRunThroughItsGuard) {
+  std::array<uint32_t, 1 << 12> slots{};
+  std::iota(slots.begin(), slots.end(), 100u);  // the runtime numbered them 100, 101, ...
+  g_afl_map.fill(0);
+  fb_.SetSlotMap(BumpGuard, slots.data(), slots.size(), FeedbackMode::kHandover);
+  Mutex arch(kArch);
+  auto handover = [&] {
+    Acquire(t0_, arch);
+    ReleaseIn(t0_, arch, "kvm_swap_active_memslots", "kvm_invalidate_memslot");
+    AcquireReleaseIn(t1_, arch, "mmu_first_shadow_root_alloc");
+  };
+  handover();
+  EXPECT_EQ(std::accumulate(g_afl_map.begin(), g_afl_map.end(), 0), 1);
+  EXPECT_EQ(std::accumulate(g_afl_map.begin(), g_afl_map.begin() + 100, 0), 0)
+      << "only numbered slots are written";
+  handover();  // t1 -> t0 is new; t0 -> t1 again is not reported twice in one run
+  EXPECT_EQ(std::accumulate(g_afl_map.begin(), g_afl_map.end(), 0), 2);
+  EXPECT_EQ(*std::max_element(g_afl_map.begin(), g_afl_map.end()), 1)
+      << "a repeat would change AFL++'s hit-count bucket";
+  fb_.ResetRun();
+  g_afl_map.fill(0);  // the engine clears its map between runs
+  handover();
+  handover();
+  EXPECT_EQ(std::accumulate(g_afl_map.begin(), g_afl_map.end(), 0), 2) << "reported again";
+  EXPECT_EQ(CountersSet(), 0) << "the byte counters are not written in slot-map mode";
 }
 
 TEST(FeedbackOptionTest, ParsesModesAndNamesTheVariableOnError) {
