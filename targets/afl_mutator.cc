@@ -2,8 +2,9 @@
 // AFL++'s custom-mutator library (AFL_CUSTOM_MUTATOR_LIBRARY=libhvfuzz_afl_mutator.so): the
 // same structure-aware mutations libFuzzer gets through libfuzzer_mutator.cc. AFL++ runs this
 // stage before its havoc stage and keeps its own byte-level mutations (AFL_CUSTOM_MUTATOR_ONLY
-// unset). The target's slice comes from HVFUZZ_SLICE (set by ./hvfuzz fuzz), because the
-// library is loaded into afl-fuzz, not into the target. Built without AFL++ instrumentation
+// unset: measured better for the lock-order bugs, worse for gpc-deactivate-race, than this
+// mutator alone; docs/fuzzing.md). The target's slice comes from HVFUZZ_SLICE (set by ./hvfuzz
+// fuzz), because the library is loaded into afl-fuzz, not into the target. Built without AFL++ instrumentation
 // and without sanitizers (release-like trees only): afl-fuzz itself dlopens it.
 //
 // API as documented in AFL++'s docs/custom_mutators.md: init, fuzz, deinit. The mutant buffer

@@ -74,6 +74,9 @@ fuzz_session() {
     export AFL_CUSTOM_MUTATOR_LIBRARY="$ROOT/$B/release/targets/libhvfuzz_afl_mutator.so"
     [[ "$B" == /* ]] && AFL_CUSTOM_MUTATOR_LIBRARY="$B/release/targets/libhvfuzz_afl_mutator.so"
     export HVFUZZ_SLICE="$target"
+    # AFL++'s havoc stage stays on after this mutator: with the mutator alone
+    # (AFL_CUSTOM_MUTATOR_ONLY=1, passed through) gpc-deactivate-race was found more often and
+    # the lock-order bugs less often (docs/fuzzing.md, 2026-12-03).
   fi
 
   local bin="$B/$preset/targets/${target}_fuzzer"
@@ -108,6 +111,11 @@ fuzz_session() {
   fi
   end=$(date +%s)
   echo >&2
+  # Time to bug is when the first crash file was written, not when the session had wound down:
+  # stopping AFL++ and keeping its queue as corpus takes seconds to minutes after the crash.
+  local first
+  first=$(stat -c %Y "$session"/artifacts/* 2>/dev/null | sort -n | head -1)
+  [[ -n "$first" ]] && end="$first"
   fuzz_collect "$target" "$session" "$findings" "$((end - start))" "$stop"
 }
 
@@ -245,12 +253,14 @@ fuzz_run_afl() {
   local c
   for c in "$out"/*/crashes/id:*; do
     [[ -f "$c" ]] || continue
-    cp "$c" "$session/artifacts/crash-$(sha1sum "$c" | cut -c1-40)"
+    cp -p "$c" "$session/artifacts/crash-$(sha1sum "$c" | cut -c1-40)"  # -p: keep when found
   done
   # Keep AFL++'s queue as corpus for the next session (content-addressed names: no clobbering).
-  for c in "$out"/*/queue/id:*; do
-    [[ -f "$c" ]] || continue
-    cp -n "$c" "$corpus/$(sha1sum "$c" | cut -c1-40)" 2>/dev/null || true
+  # (One sha1sum for the whole queue, and a copy only for what the corpus lacks: a queue has
+  # thousands of entries.)
+  local h
+  sha1sum "$out"/*/queue/id:* 2>/dev/null | while read -r h c; do
+    [[ -e "$corpus/$h" ]] || cp -n "$c" "$corpus/$h" 2>/dev/null || true
   done
   return 0
 }
