@@ -178,7 +178,16 @@ VmFile::VmFile(World& world, uint32_t vm) : world_(world) {
     error_ = -EBADF;
     return;
   }
-  kvm_ = &kvm;
+  kvm_ = &kvm;  // the destructor drops the reference, whatever happens below
+  // fdget() pins one file in one step; here the check and the get are two. Between them the fd
+  // seen open may have been closed, its VM destroyed and the slot reused by a VM that
+  // kvm_create_vm is still initializing (ABA, seen by TSan on real threads). Seeing the fd open
+  // again after the get orders this task after fd_install of the VM it now holds, so that VM
+  // is fully created; the slot cannot be reused again while the reference is held.
+  if (!kvm.fd_open.load(std::memory_order_acquire)) {
+    error_ = -EBADF;
+    return;
+  }
   if (kvm.vm_bugged.load(std::memory_order_relaxed)) error_ = -EIO;
 }
 

@@ -48,7 +48,13 @@ while [[ $# -gt 0 ]]; do
     --pairs) pairs="${2:?--pairs needs ENGINE:SANITIZER,...}"; shift 2 ;;
     --clang) clang_suffix="-${2:?--clang needs a version}"; shift 2 ;;
     --fast) fast=1; pairs="libfuzzer:address"; shift ;;
-    --crash) crashes+=("${2:?--crash needs TARGET:FILE[:BUGS]}"); shift 2 ;;
+    --crash)
+      # Checked and made absolute now: the fuzzers run in a scratch directory, and a typo should
+      # not cost a full build first.
+      IFS=: read -r c_target c_file c_bugs <<<"${2:?--crash needs TARGET:FILE[:BUGS]}"
+      [[ -n "$c_target" && -r "$c_file" ]] ||
+        { echo "check_local.sh: --crash $2: cannot read '$c_file' (TARGET:FILE[:BUGS])" >&2; exit 2; }
+      crashes+=("$c_target:$(realpath "$c_file"):$c_bugs"); shift 2 ;;
     -h|--help) sed -n '2,/^set -uo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
     *) echo "check_local.sh: unknown option '$1' (--help)" >&2; exit 2 ;;
   esac
