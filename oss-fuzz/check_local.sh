@@ -53,7 +53,8 @@ while [[ $# -gt 0 ]]; do
       # not cost a full build first.
       IFS=: read -r c_target c_file c_bugs <<<"${2:?--crash needs TARGET:FILE[:BUGS]}"
       [[ -n "$c_target" && -r "$c_file" ]] ||
-        { echo "check_local.sh: --crash $2: cannot read '$c_file' (TARGET:FILE[:BUGS])" >&2; exit 2; }
+        { echo "check_local.sh: --crash $2: cannot read '$c_file' (TARGET:FILE[:BUGS])" >&2
+          exit 2; }
       crashes+=("$c_target:$(realpath "$c_file"):$c_bugs"); shift 2 ;;
     -h|--help) sed -n '2,/^set -uo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
     *) echo "check_local.sh: unknown option '$1' (--help)" >&2; exit 2 ;;

@@ -4,8 +4,8 @@
 // stage before its havoc stage and keeps its own byte-level mutations (AFL_CUSTOM_MUTATOR_ONLY
 // unset: measured better for the lock-order bugs, worse for gpc-deactivate-race, than this
 // mutator alone; docs/fuzzing.md). The target's slice comes from HVFUZZ_SLICE (set by ./hvfuzz
-// fuzz), because the library is loaded into afl-fuzz, not into the target. Built without AFL++ instrumentation
-// and without sanitizers (release-like trees only): afl-fuzz itself dlopens it.
+// fuzz), because the library is loaded into afl-fuzz, not into the target. Built without AFL++
+// instrumentation and without sanitizers (release-like trees only): afl-fuzz dlopens it.
 //
 // API as documented in AFL++'s docs/custom_mutators.md: init, fuzz, deinit. The mutant buffer
 // is owned here and valid until the next call.
