@@ -29,6 +29,8 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from time_to_bug import ACCEPT, BUGS  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+# Variables ./hvfuzz fuzz or the engines read that change the search (recorded in the table).
+SESSION_ENV = ("HVFUZZ_FEEDBACK", "HVFUZZ_AFL_FUZZ_COUNT", "AFL_CUSTOM_MUTATOR_ONLY")
 FOUND = re.compile(r"^found (\S+) (.*) after (\d+(?:\.\d+)?) s$", re.M)
 
 
@@ -101,9 +103,11 @@ def main():
         rows.append(f"| {bug} | {a.engine} | {len(ok)}/{n} | {median} | {spread} | {kinds} |")
     table = ["| bug | engine | found | median time to bug | spread (found runs) | found |",
              "|---|---|---|---|---|---|", *rows]
-    text = (f"`./hvfuzz fuzz --bug BUG --from-scratch --stop-on-finding --time {a.cap} "
-            f"--engine {a.engine}`, {a.runs} runs per bug, {time.strftime('%Y-%m-%d')}\n\n"
-            + "\n".join(table) + "\n")
+    # The environment that changes what a session does, so a table says what it measured.
+    env = " ".join(f"{k}={os.environ[k]}" for k in SESSION_ENV if os.environ.get(k))
+    text = (f"`{env + ' ' if env else ''}./hvfuzz fuzz --bug BUG --from-scratch --stop-on-finding "
+            f"--time {a.cap} --engine {a.engine}`, {a.runs} runs per bug, "
+            f"{time.strftime('%Y-%m-%d')}\n\n" + "\n".join(table) + "\n")
     print(text)
     if a.out:
         with open(a.out, "x") as f:

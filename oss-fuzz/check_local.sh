@@ -68,9 +68,8 @@ BASE_CFLAGS="-O1 -fno-omit-frame-pointer -gline-tables-only -DFUZZING_BUILD_MODE
 SANITIZER_FLAGS_address="-fsanitize=address -fsanitize-address-use-after-scope"
 ubsan_checks="array-bounds,bool,builtin,enum,float-divide-by-zero,function,integer-divide-by-zero,null,object-size,return,returns-nonnull-attribute,shift,signed-integer-overflow,unreachable,vla-bound,vptr"
 SANITIZER_FLAGS_undefined="-fsanitize=${ubsan_checks},unsigned-integer-overflow -fno-sanitize-recover=${ubsan_checks}"
-# What base-runner sets when it runs fuzzers (unsigned overflow is a coverage signal only).
-RUN_ASAN_OPTIONS="alloc_dealloc_mismatch=0:allocator_may_return_null=1:allocator_release_to_os_interval_ms=500:check_malloc_usable_size=0:detect_container_overflow=1:detect_odr_violation=0:detect_leaks=1:detect_stack_use_after_return=1:fast_unwind_on_fatal=0:handle_abort=1:handle_segv=1:handle_sigill=1:max_uar_stack_size_log=16:print_scariness=1:quarantine_size_mb=10:strict_memcmp=1:symbolize=1:use_sigaltstack=1:dedup_token_length=3"
-RUN_UBSAN_OPTIONS="print_stacktrace=1:print_summary=1:silence_unsigned_overflow=1:symbolize=1:dedup_token_length=3:halt_on_error=1"
+# What base-runner sets when it runs fuzzers: RUN_ASAN_OPTIONS, RUN_UBSAN_OPTIONS.
+. "$ROOT/oss-fuzz/runner_options.sh"
 
 # setup_env ENGINE SANITIZER CC_SUFFIX: exports what `compile` exports before build.sh.
 setup_env() {

@@ -60,6 +60,9 @@ hvfuzz_cc_library(
 
 # --- Tests. ---
 hvfuzz_cc_test(NAME fiber_test SRCS fiber_test.cc DEPS hvfuzz::fiber)
+if(HVFUZZ_SANITIZE MATCHES "address")
+  hvfuzz_cc_test(NAME fiber_fake_stack_test SRCS fiber_fake_stack_test.cc DEPS hvfuzz::fiber)
+endif()
 hvfuzz_cc_test(NAME scheduling_strategy_test SRCS scheduling_strategy_test.cc
                DEPS hvfuzz::controlled)
 hvfuzz_cc_test(NAME schedule_trace_test SRCS schedule_trace_test.cc DEPS hvfuzz::controlled)

@@ -48,7 +48,9 @@ struct FiberAccess {
     // may have been set up after this fiber's creation.
     __tsan_acquire(&t_thread_stack_sync);
 #endif
-    Fiber::AfterSwitch(nullptr, t.from_context, static_cast<Fiber*>(t.arg));
+    // ASan: the fiber adopts the fake stack its stack kept from the last fiber there (null for
+    // a new stack: ASan then makes one on first use).
+    Fiber::AfterSwitch(self->stack_.asan_fake_stack, t.from_context, static_cast<Fiber*>(t.arg));
     __atomic_store_n(&self->started_, true, __ATOMIC_RELAXED);
     Fiber& next = self->entry_(self->arg_);
     if (&next == self) InternalError("a fiber's entry returned the fiber itself");
@@ -105,8 +107,9 @@ const char* Fiber::BackendName() { return Context::kName; }
 // (an underflow on a fiber's first run).
 [[gnu::always_inline]] inline void Fiber::BeforeSwitch(Fiber& to, bool leaving, void** fake_stack) {
 #if defined(HVFUZZ_ASAN)
-  // A null slot tells ASan this fiber is gone for good, so it frees the fiber's fake stack.
-  __sanitizer_start_switch_fiber(leaving ? nullptr : fake_stack, to.stack_bottom_, to.stack_size_);
+  // A leaving fiber passes its stack's slot, not null (which would make ASan free the fake
+  // stack): the next fiber on this stack adopts it (fiber_stack.h).
+  __sanitizer_start_switch_fiber(fake_stack, to.stack_bottom_, to.stack_size_);
 #else
   (void)fake_stack;
 #endif
@@ -157,7 +160,7 @@ void Fiber::ExitTo(Fiber& to) {
   __atomic_store_n(&finished_, true, __ATOMIC_RELAXED);
   void* target = __atomic_load_n(&to.context_, __ATOMIC_RELAXED);
   t_current.store(&to, std::memory_order_relaxed);
-  BeforeSwitch(to, /*leaving=*/true, nullptr);
+  BeforeSwitch(to, /*leaving=*/true, &stack_.asan_fake_stack);
   Context::Jump(&context_, target, this);
   InternalError("a finished fiber was resumed");
 }

@@ -20,8 +20,10 @@
 //
 // Sanitizers (docs/toolchain.md §1b, §1c), all inside SwitchTo/ExitTo:
 //  * ASan (HVFUZZ_ASAN): __sanitizer_start_switch_fiber before and
-//    __sanitizer_finish_switch_fiber after every switch; a fiber's last switch passes a null
-//    fake-stack slot so ASan frees its fake stack; a new fiber starts with finish(nullptr).
+//    __sanitizer_finish_switch_fiber after every switch. A fiber's last switch saves its fake
+//    stack (detect_stack_use_after_return's frames) with its pooled stack instead of letting
+//    ASan free it, and a new fiber adopts the fake stack its stack kept: ASan would otherwise
+//    map and unmap one per fiber (fiber_stack.h).
 //  * TSan (HVFUZZ_TSAN): one TSan fiber per Fiber, created after the context is set up
 //    (creation is a happens-before edge creator -> fiber) and destroyed with the Fiber, never
 //    pooled (pooled TSan fibers slow down and eventually stall). Switches between two fibers
