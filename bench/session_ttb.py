@@ -7,8 +7,9 @@ of
 
 on the default (whole-VM) target, each run's last line `found <kind> <title> after <S> s`
 parsed, and a table of found runs, the median and spread of S, and what was found. A run
-without a finding, or with a finding of a kind the bug cannot show (time_to_bug.ACCEPT), is
-censored: it counts as "> CAP" in the median, as in bench/time_to_bug.py.
+without a finding, or with a finding that is not the bug (time_to_bug.right_bug: its kind and,
+for a lock-order cycle, the switch's lock classes), is censored: it counts as "> CAP" in the
+median, as in bench/time_to_bug.py.
 
 usage: bench/session_ttb.py --engine libfuzzer|afl [--runs 5] [--cap 300] [--bugs a,b]
                             [--out FILE.md]
@@ -26,11 +27,12 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from time_to_bug import ACCEPT, BUGS  # noqa: E402
+from time_to_bug import ACCEPT, BUGS, right_bug  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 # Variables ./hvfuzz fuzz or the engines read that change the search (recorded in the table).
-SESSION_ENV = ("HVFUZZ_FEEDBACK", "HVFUZZ_AFL_FUZZ_COUNT", "AFL_CUSTOM_MUTATOR_ONLY")
+SESSION_ENV = ("HVFUZZ_FEEDBACK", "HVFUZZ_MUTATOR", "HVFUZZ_AFL_HAVOC", "HVFUZZ_AFL_FUZZ_COUNT",
+               "AFL_CUSTOM_MUTATOR_ONLY")
 FOUND = re.compile(r"^found (\S+) (.*) after (\d+(?:\.\d+)?) s$", re.M)
 
 
@@ -58,7 +60,11 @@ def one_run(engine, bug, cap, logdir):
     if m is None:
         return None, "-", log
     kind, title, seconds = m.group(1), m.group(2), float(m.group(3))
-    if kind not in ACCEPT[bug]:
+    # The report the session wrote beside the crash file (the lock classes of a cycle).
+    rep = re.search(r"\(report: (\S+)\)", text)
+    rep_path = os.path.join(ROOT, rep.group(1)) if rep else None
+    report = open(rep_path, errors="replace").read() if rep_path and os.path.exists(rep_path) else ""
+    if not right_bug(bug, kind, report):
         return None, f"{kind} {title} (not this bug)", log
     return seconds, f"{kind} {title}", log
 

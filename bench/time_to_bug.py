@@ -53,6 +53,34 @@ ACCEPT = {
     "none": set(),  # control: every finding is a false alarm
 }
 BUGS = [b for b in ACCEPT if b != "none"]
+# The lock classes a lock-order bug must show: an edge of the reported cycle (the recorded
+# order or the closing edge of hvfuzz's lock-order-cycle report) must match. A cycle that
+# closes elsewhere without the switch's edge is some other bug.
+CYCLE_EDGE = {
+    "xen-evtchn-kvm-lock": re.compile(r"(&vcpu->mutex|&kvm->srcu \(read\)) -> &kvm->lock$"),
+    "kvm-lock-slots-lock": re.compile(r"^kvm_lock -> &kvm->slots_lock$"),
+    "mn-slots-rwsem": re.compile(r"&kvm->mmu_notifier_slots_lock"),
+}
+EDGE_LINE = re.compile(r"^\s+#\d+\s+(.+?)\s{2,}t\d+ step ", re.M)
+
+
+def cycle_edges(text):
+    """The edges ("A -> B") of the first lock-order-cycle report in `text`."""
+    start = text.find("==== hvfuzz: lock-order-cycle ====")
+    if start < 0:
+        return []
+    end = text.find("possible unsafe locking scenario", start)
+    return EDGE_LINE.findall(text[start:end if end > 0 else len(text)])
+
+
+def right_bug(bug, kind, text):
+    """Whether a finding of `kind`, reported in `text`, is `bug`: a kind the bug can show and,
+    for an hvfuzz lock-order cycle, the switch's lock classes in the cycle."""
+    if kind not in ACCEPT[bug]:
+        return False
+    if kind == "lock-order-cycle" and bug in CYCLE_EDGE:
+        return any(CYCLE_EDGE[bug].search(e) for e in cycle_edges(text))
+    return True
 # Most bugs need operations of several slices (bug_switch_test.cc), so every mode fuzzes the
 # whole-VM target, which holds every operation.
 TARGET = "vm"
@@ -134,9 +162,11 @@ def trial_afl(ctx, bug, mode, seed, cap, work):
                AFL_NO_UI="1", AFL_NO_AFFINITY="1", AFL_BENCH_UNTIL_CRASH="1")
     env.pop("HVFUZZ_KNOWN_FILE", None)
     # As a session runs it (fuzz_session.sh): the generated dictionary and, unless
-    # HVFUZZ_MUTATOR=0, the structure-aware custom mutator.
+    # HVFUZZ_MUTATOR=0, the structure-aware custom mutator, alone unless HVFUZZ_AFL_HAVOC=1.
     if os.path.exists(ctx["afl_mutator"]) and os.environ.get("HVFUZZ_MUTATOR", "1") != "0":
         env.update(AFL_CUSTOM_MUTATOR_LIBRARY=ctx["afl_mutator"], HVFUZZ_SLICE=TARGET)
+        if os.environ.get("HVFUZZ_AFL_HAVOC", "0") == "0":
+            env.update(AFL_CUSTOM_MUTATOR_ONLY="1")
     dict_args = ["-x", ctx["afl_bin"] + ".dict"] if os.path.exists(ctx["afl_bin"] + ".dict") else []
     cmd = ["afl-fuzz", "-i", inp, "-o", out, "-s", str(seed), "-V", str(cap)] + dict_args + [
            "--", ctx["afl_bin"]]
@@ -250,7 +280,12 @@ def run(args):
         work = os.path.join(session, "runs", bug, mode, str(t))
         os.makedirs(work)
         kind, summary, seconds, eps = RUNNERS[mode](ctx, bug, mode, seed, cap, work)
-        found = kind is not None and kind in ACCEPT[bug] and seconds is not None and seconds <= cap
+        report = os.path.join(work, "crash-report.txt")  # AFL++: the replayed crash
+        if not os.path.exists(report):
+            report = os.path.join(work, "log.txt")
+        text = open(report, errors="replace").read() if os.path.exists(report) else ""
+        found = (kind is not None and right_bug(bug, kind, text) and seconds is not None
+                 and seconds <= cap)
         rec = {"bug": bug, "mode": mode, "trial": t, "seed": seed, "cap": cap, "found": found,
                "seconds": round(seconds, 3) if found else None, "kind": kind,
                "summary": summary, "execs_per_s": round(eps, 1) if eps else None,

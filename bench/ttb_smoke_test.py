@@ -120,6 +120,42 @@ class TrialClassificationTest(unittest.TestCase):
             self.assertNotIn("libfuzzer-timeout", accepted)
 
 
+class RightBugTest(unittest.TestCase):
+    """A lock-order cycle counts for a switch only when the switch's lock classes are in it.
+    The reports are real: AFL++ sessions of 2026-12-03 with kvm-lock-slots-lock (a 5-class
+    cycle through kvm_lock -> &kvm->slots_lock) and with xen-evtchn-kvm-lock."""
+
+    def report(self, name):
+        with open(os.path.join(HERE, "testdata", f"report-{name}.txt")) as f:
+            return f.read()
+
+    def test_edges_of_the_cycle(self):
+        import time_to_bug
+        self.assertEqual(time_to_bug.cycle_edges(self.report("kvm-lock-slots-lock")), [
+            "&kvm->arch.xen.xen_lock -> cpu_hotplug_lock (read)",
+            "cpu_hotplug_lock (read) -> kvm_lock",
+            "kvm_lock -> &kvm->slots_lock",
+            "&kvm->slots_lock -> &kvm->srcu (sync)",
+            "&kvm->srcu (read) -> &kvm->arch.xen.xen_lock"])
+        self.assertEqual(time_to_bug.cycle_edges(self.report("xen-evtchn-kvm-lock")),
+                         ["&vcpu->mutex -> &kvm->lock", "&kvm->lock -> &vcpu->mutex"])
+        self.assertEqual(time_to_bug.cycle_edges("no report here"), [])
+
+    def test_each_cycle_is_its_own_switchs_bug_only(self):
+        import time_to_bug
+        for name in ("kvm-lock-slots-lock", "xen-evtchn-kvm-lock"):
+            text = self.report(name)
+            for bug in ("kvm-lock-slots-lock", "xen-evtchn-kvm-lock", "mn-slots-rwsem"):
+                self.assertEqual(time_to_bug.right_bug(bug, "lock-order-cycle", text), bug == name,
+                                 f"{name}'s report judged for {bug}")
+
+    def test_kind_still_decides_first(self):
+        import time_to_bug
+        text = self.report("kvm-lock-slots-lock")
+        self.assertFalse(time_to_bug.right_bug("gpc-refresh-race", "lock-order-cycle", text))
+        self.assertTrue(time_to_bug.right_bug("gpc-refresh-race", "invariant-violation", ""))
+
+
 class NaiveHarnessTest(unittest.TestCase):
     def test_runs_and_reports_progress(self):
         env = dict(os.environ, HVFUZZ_BUGS="",

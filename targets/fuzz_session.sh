@@ -74,9 +74,13 @@ fuzz_session() {
     export AFL_CUSTOM_MUTATOR_LIBRARY="$ROOT/$B/release/targets/libhvfuzz_afl_mutator.so"
     [[ "$B" == /* ]] && AFL_CUSTOM_MUTATOR_LIBRARY="$B/release/targets/libhvfuzz_afl_mutator.so"
     export HVFUZZ_SLICE="$target"
-    # AFL++'s havoc stage stays on after this mutator: with the mutator alone
-    # (AFL_CUSTOM_MUTATOR_ONLY=1, passed through) gpc-deactivate-race was found more often and
-    # the lock-order bugs less often (docs/fuzzing.md, 2026-12-03).
+    # The mutator alone, 16 mutants per queue entry (afl_mutator.cc): with AFL++'s havoc stage
+    # after it, kvm-lock-slots-lock and gpc-deactivate-race took 2-7x longer (docs/fuzzing.md,
+    # 2026-12-04). HVFUZZ_AFL_HAVOC=1 keeps havoc; AFL++ reads AFL_CUSTOM_MUTATOR_ONLY as set
+    # whatever its value, so it is exported only when wanted.
+    if [[ "${HVFUZZ_AFL_HAVOC:-0}" == 0 ]]; then
+      export AFL_CUSTOM_MUTATOR_ONLY=1
+    fi
   fi
 
   local bin="$B/$preset/targets/${target}_fuzzer"
@@ -114,8 +118,8 @@ fuzz_session() {
   # Time to bug is when the first crash file was written, not when the session had wound down:
   # stopping AFL++ and keeping its queue as corpus takes seconds to minutes after the crash.
   local first
-  first=$(stat -c %Y "$session"/artifacts/* 2>/dev/null | sort -n | head -1)
-  [[ -n "$first" ]] && end="$first"
+  first=$(fuzz_first_file_time "$session/artifacts")
+  if [[ -n "$first" ]]; then end="$first"; fi
   fuzz_collect "$target" "$session" "$findings" "$((end - start))" "$stop"
 }
 
@@ -235,16 +239,30 @@ fuzz_run_afl() {
     afl-fuzz -i "$in" -o "$out" "${dict[@]}" -S "s$j" -V "$time" -- "$bin" >"$session/afl-s$j.log" 2>&1 &
     pids+=($!)
   done
-  local start now stats
+  local start now plot
   start=$(date +%s)
   while kill -0 "${pids[0]}" 2>/dev/null; do
     sleep 1
-    stats="$out/main/fuzzer_stats"
+    # The main instance's plot_data (a line every 5 s; fuzzer_stats is rewritten only every
+    # 60 s), columns found by the header's names.
+    plot="$out/main/plot_data"
     now=$(date +%s)
-    if [[ -f "$stats" ]]; then
-      awk -v t=$((now - start)) -F': *' '
-        /^execs_per_sec/ {e=$2} /^edges_found/ {c=$2} /^corpus_count/ {q=$2} /^saved_crashes/ {s=$2}
-        END { printf "\r[%4ds] exec/s %-9s edges %-6s corpus %-6s crashes %s   ", t, e, c, q, s > "/dev/stderr" }' "$stats"
+    if [[ -f "$plot" ]]; then
+      awk -v t=$((now - start)) -F', *' '
+        NR == 1 { sub(/^# */, ""); for (i = 1; i <= NF; i++) col[$i] = i; next }
+        { last = $0 }
+        END {
+          if (last == "") {
+            printf "\r[%4ds] afl-fuzz running, no statistics yet (plot_data)   ", t > "/dev/stderr"
+            exit
+          }
+          n = split(last, v, /, */)
+          printf "\r[%4ds] exec/s %-8.0f edges %-6s corpus %-6s cycles %-5s crashes %s   ", t,
+                 v[col["execs_per_sec"]], v[col["edges_found"]], v[col["corpus_count"]],
+                 v[col["cycles_done"]], v[col["saved_crashes"]] > "/dev/stderr"
+        }' "$plot"
+    else
+      printf '\r[%4ds] afl-fuzz running, no statistics yet (plot_data)   ' $((now - start)) >&2
     fi
     if [[ $stop == 1 ]] && ls "$out"/*/crashes/id:* >/dev/null 2>&1; then break; fi
   done
@@ -263,6 +281,19 @@ fuzz_run_afl() {
     [[ -e "$corpus/$h" ]] || cp -n "$c" "$corpus/$h" 2>/dev/null || true
   done
   return 0
+}
+
+# Prints the modification time (epoch seconds) of the oldest file in DIR, or nothing when DIR
+# holds none. Never fails: ./hvfuzz runs under `set -e -o pipefail`, where a stat of an empty
+# glob once ended every session without a finding silently with exit 1.
+fuzz_first_file_time() {
+  local f t first=""
+  for f in "$1"/*; do
+    [[ -f "$f" ]] || continue
+    t=$(stat -c %Y "$f")
+    if [[ -z "$first" || $t -lt $first ]]; then first=$t; fi
+  done
+  echo "$first"
 }
 
 # Moves the session's crash files into findings/<target>/ (never overwriting), writes a report
