@@ -284,8 +284,8 @@ def run(args):
         if not os.path.exists(report):
             report = os.path.join(work, "log.txt")
         text = open(report, errors="replace").read() if os.path.exists(report) else ""
-        found = (kind is not None and right_bug(bug, kind, text) and seconds is not None
-                 and seconds <= cap)
+        right = kind is not None and right_bug(bug, kind, text)
+        found = right and seconds is not None and seconds <= cap
         rec = {"bug": bug, "mode": mode, "trial": t, "seed": seed, "cap": cap, "found": found,
                "seconds": round(seconds, 3) if found else None, "kind": kind,
                "summary": summary, "execs_per_s": round(eps, 1) if eps else None,
@@ -293,8 +293,13 @@ def run(args):
         with lock:
             with open(jsonl, "a") as f:
                 f.write(json.dumps(rec) + "\n")
-            status = f"found {kind} after {seconds:.1f} s" if found else (
-                f"other finding: {kind}" if kind else f"not found in {cap} s")
+            if found:
+                status = f"found {kind} after {seconds:.1f} s"
+            elif right:  # e.g. libFuzzer's crash a moment past -max_total_time
+                at = f" at {seconds:.1f} s," if seconds is not None else ""
+                status = f"found {kind}{at} after the {cap} s cap (censored)"
+            else:
+                status = f"other finding: {kind}" if kind else f"not found in {cap} s"
             print(f"  {bug:24} ({mode}) seed {seed}: {status}"
                   f"{'' if not eps else f', {eps:.0f} exec/s'}", flush=True)
         return rec
@@ -337,7 +342,8 @@ def write_outputs(trials, prefix, note, micro_json=None):
                    "ratio_d_over_a": ratios, "micro": micro, "trials": trials}, f, indent=1)
     md = [f"# Time to bug, {os.path.basename(prefix)}", "", note + ".", "",
           "Modes: " + "; ".join(f"({m}) {ttb_report.MODES[m]}" for m in modes) + ".", "",
-          "Found = a finding of a kind the bug can show within the cap; censored trials count "
+          "Found = the bug within the cap: a finding of a kind it can show and, for a lock-order "
+          "cycle, its switch's lock classes in the cycle; censored trials count "
           "as not found. Median over all trials (censored = beyond the cap), so '> cap' when "
           "half or more were censored; the ratio (d)/(a) is then a bound. 'none' is the "
           "control: no bug switch, so every finding there is a false alarm.", "",
