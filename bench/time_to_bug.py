@@ -287,6 +287,7 @@ def run(args):
         right = kind is not None and right_bug(bug, kind, text)
         found = right and seconds is not None and seconds <= cap
         rec = {"bug": bug, "mode": mode, "trial": t, "seed": seed, "cap": cap, "found": found,
+               "right": right,
                "seconds": round(seconds, 3) if found else None, "kind": kind,
                "summary": summary, "execs_per_s": round(eps, 1) if eps else None,
                "work": os.path.relpath(work, b)}

@@ -62,7 +62,9 @@ def summarize(trials):
         cap = max(t["cap"] for t in ts)
         med, med_censored = median_censored(found, len(ts) - len(found), cap)
         eps = sorted(t["execs_per_s"] for t in ts if t.get("execs_per_s"))
-        other = sorted({t["kind"] for t in ts if t.get("kind") and not t["found"]})
+        # The bug itself past the cap is not another finding ("right": time_to_bug.right_bug).
+        other = sorted({t["kind"] + (" (the bug, after the cap)" if t.get("right") else "")
+                        for t in ts if t.get("kind") and not t["found"]})
         out.setdefault(bug, {})[mode] = {
             "trials": len(ts),
             "found": len(found),

@@ -156,6 +156,21 @@ class RightBugTest(unittest.TestCase):
         self.assertTrue(time_to_bug.right_bug("gpc-refresh-race", "invariant-violation", ""))
 
 
+class LateFindingTest(unittest.TestCase):
+    def test_the_bug_after_the_cap_is_censored_not_another_finding(self):
+        trial = {"bug": "gpc-deactivate-race", "mode": "c", "trial": 0, "seed": 1000, "cap": 20,
+                 "found": False, "right": True, "seconds": None, "kind": "invariant-violation",
+                 "summary": "SUMMARY: hvfuzz: invariant-violation in hva_to_pfn_retry",
+                 "execs_per_s": 10.0}
+        m = ttb_report.summarize([trial])["gpc-deactivate-race"]["c"]
+        self.assertEqual(m["found"], 0)
+        self.assertTrue(m["median_censored"])
+        self.assertEqual(m["other_findings"], ["invariant-violation (the bug, after the cap)"])
+        trial["right"] = False
+        m = ttb_report.summarize([trial])["gpc-deactivate-race"]["c"]
+        self.assertEqual(m["other_findings"], ["invariant-violation"])
+
+
 class NaiveHarnessTest(unittest.TestCase):
     def test_runs_and_reports_progress(self):
         env = dict(os.environ, HVFUZZ_BUGS="",
