@@ -23,6 +23,8 @@ usage: ./hvfuzz fuzz [options]
   --from-scratch     start from an empty corpus: no seeds, no regression programs
   --stop-on-finding  stop at the first finding and print how long it took
 Bug switches also come from HVFUZZ_BUGS (comma-separated); never from input bytes.
+AFL++ runs hvfuzz's mutator alone, 16 mutants per queue entry and pass: HVFUZZ_AFL_HAVOC=1
+adds AFL++'s havoc stage, HVFUZZ_AFL_FUZZ_COUNT=N changes the 16 (docs/fuzzing.md).
 EOF
 }
 
