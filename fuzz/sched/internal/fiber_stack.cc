@@ -41,8 +41,9 @@ FiberStack MapStack() {
 // ASan has no call that frees a fake stack other than a fiber leaving for good, so this
 // pretends to be one: the pooled fake stack becomes the thread's current one for the moment it
 // takes to "leave" it (start_switch_fiber with a null slot destroys the current fake stack),
-// then the thread's own is put back. No switch of stacks happens; the first pair is told the
-// bounds it will be given back by the second, and nothing instrumented runs in between.
+// then the thread's own is put back. No switch of stacks happens: the first pair gives ASan
+// empty bounds and reports the real ones, which the second pair restores; nothing instrumented
+// runs in between, so the empty bounds are never consulted.
 void DestroyFakeStack(FiberStack& s) {
 #if defined(HVFUZZ_ASAN)
   if (s.asan_fake_stack == nullptr) return;
