@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
 # execs_to_bug.sh BUG SEED CAP [TARGET]: one libFuzzer trial from an empty corpus; prints
-#   "<bug> mutator=<m> feedback=<f> seed=<s> found|censored execs=<n> secs=<t> [<SUMMARY line>]"
+#   "<bug> mutator=<m> feedback=<f> seed=<s> found|other|censored execs=<n> secs=<t> [<SUMMARY>]"
+# "other": a crash that is not BUG (bench/time_to_bug.py right_bug: its kind and, for a
+# lock-order cycle, the switch's lock classes).
 # Executions to the first crash do not depend on machine load, so this is how guidance knobs are
 # compared on a shared machine (docs/fuzzing.md). HVFUZZ_MUTATOR / HVFUZZ_FEEDBACK pass through.
 # Needs <target>_fuzzer and fuzz_assets of the preset ${HVFUZZ_PRESET:-fuzz-plain} (the one
@@ -23,8 +25,19 @@ HVFUZZ_BUGS=$bug ASAN_OPTIONS=abort_on_error=1:detect_leaks=0:symbolize=0 \
 end=$(date +%s.%N)
 execs=$(awk '/stat::number_of_executed_units/ {print $2; exit}' "$work/log")
 verdict=censored
-ls "$work"/art/crash-* >/dev/null 2>&1 && verdict=found
-# What was found, so that a trial stopped by another bug is not read as this one.
+if ls "$work"/art/crash-* >/dev/null 2>&1; then
+  verdict=found
+  # A trial stopped by another bug is not this one.
+  python3 - "$root/bench" "$bug" "$work/log" <<'PY' || verdict=other
+import sys
+sys.dont_write_bytecode = True
+sys.path.insert(0, sys.argv[1])
+from time_to_bug import hvfuzz_summary, right_bug  # noqa: E402
+text = open(sys.argv[3], errors="replace").read()
+kind, _ = hvfuzz_summary(text)
+sys.exit(0 if kind is not None and right_bug(sys.argv[2], kind, text) else 1)
+PY
+fi
 summary=$(grep -m1 '^SUMMARY: ' "$work/log" || true)
 printf '%s mutator=%s feedback=%s seed=%s %s execs=%s secs=%.1f %s\n' "$bug" "${HVFUZZ_MUTATOR:-1}" \
   "${HVFUZZ_FEEDBACK:-default}" "$seed" "$verdict" "${execs:-?}" "$(echo "$end - $start" | bc)" "$summary"
