@@ -248,24 +248,21 @@ fuzz_run_afl() {
     # The main instance's plot_data (a line every 5 s; fuzzer_stats is rewritten only every
     # 60 s), columns found by the header's names.
     plot="$out/main/plot_data"
+    [[ -f "$plot" ]] || plot=/dev/null  # not written yet: the same as no data line
     now=$(date +%s)
-    if [[ -f "$plot" ]]; then
-      awk -v t=$((now - start)) -F', *' '
-        NR == 1 { sub(/^# */, ""); for (i = 1; i <= NF; i++) col[$i] = i; next }
-        { last = $0 }
-        END {
-          if (last == "") {
-            printf "\r[%4ds] afl-fuzz running, no statistics yet (plot_data)   ", t > "/dev/stderr"
-            exit
-          }
-          n = split(last, v, /, */)
-          printf "\r[%4ds] exec/s %-8.0f edges %-6s corpus %-6s cycles %-5s crashes %s   ", t,
-                 v[col["execs_per_sec"]], v[col["edges_found"]], v[col["corpus_count"]],
-                 v[col["cycles_done"]], v[col["saved_crashes"]] > "/dev/stderr"
-        }' "$plot"
-    else
-      printf '\r[%4ds] afl-fuzz running, no statistics yet (plot_data)   ' $((now - start)) >&2
-    fi
+    awk -v t=$((now - start)) -F', *' '
+      NR == 1 { sub(/^# */, ""); for (i = 1; i <= NF; i++) col[$i] = i; next }
+      { last = $0 }
+      END {
+        if (last == "") {
+          printf "\r[%4ds] afl-fuzz running, no statistics yet (plot_data)   ", t > "/dev/stderr"
+          exit
+        }
+        split(last, v, /, */)
+        printf "\r[%4ds] exec/s %-8.0f edges %-6s corpus %-6s cycles %-5s crashes %s   ", t,
+               v[col["execs_per_sec"]], v[col["edges_found"]], v[col["corpus_count"]],
+               v[col["cycles_done"]], v[col["saved_crashes"]] > "/dev/stderr"
+      }' "$plot"
     if [[ $stop == 1 ]] && ls "$out"/*/crashes/id:* >/dev/null 2>&1; then break; fi
   done
   kill "${pids[@]}" 2>/dev/null || true
