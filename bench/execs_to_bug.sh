@@ -28,15 +28,7 @@ verdict=censored
 if ls "$work"/art/crash-* >/dev/null 2>&1; then
   verdict=found
   # A trial stopped by another bug is not this one.
-  python3 - "$root/bench" "$bug" "$work/log" <<'PY' || verdict=other
-import sys
-sys.dont_write_bytecode = True
-sys.path.insert(0, sys.argv[1])
-from time_to_bug import hvfuzz_summary, right_bug  # noqa: E402
-text = open(sys.argv[3], errors="replace").read()
-kind, _ = hvfuzz_summary(text)
-sys.exit(0 if kind is not None and right_bug(sys.argv[2], kind, text) else 1)
-PY
+  python3 "$root/bench/time_to_bug.py" judge "$bug" "$work/log" || verdict=other
 fi
 summary=$(grep -m1 '^SUMMARY: ' "$work/log" || true)
 printf '%s mutator=%s feedback=%s seed=%s %s execs=%s secs=%.1f %s\n' "$bug" "${HVFUZZ_MUTATOR:-1}" \

@@ -81,6 +81,8 @@ def right_bug(bug, kind, text):
     if kind == "lock-order-cycle" and bug in CYCLE_EDGE:
         return any(CYCLE_EDGE[bug].search(e) for e in cycle_edges(text))
     return True
+
+
 # Most bugs need operations of several slices (bug_switch_test.cc), so every mode fuzzes the
 # whole-VM target, which holds every operation.
 TARGET = "vm"
@@ -423,7 +425,14 @@ def main(argv):
     g.add_argument("prefix")
     g.add_argument("--note", default="aggregated from a trial log")
     g.add_argument("--micro-json")
+    j = sub.add_parser("judge", help="exit 0 when the log's first report is BUG (right_bug)")
+    j.add_argument("bug", choices=BUGS)
+    j.add_argument("log")
     args = ap.parse_args(argv)
+    if args.cmd == "judge":
+        text = open(args.log, errors="replace").read()
+        kind, _ = hvfuzz_summary(text)
+        return 0 if kind is not None and right_bug(args.bug, kind, text) else 1
     if args.cmd == "run":
         return run(args)
     if args.cmd == "micro":

@@ -149,6 +149,13 @@ class RightBugTest(unittest.TestCase):
                 self.assertEqual(time_to_bug.right_bug(bug, "lock-order-cycle", text), bug == name,
                                  f"{name}'s report judged for {bug}")
 
+    def test_judge_command_exits_0_only_for_the_bug(self):
+        report = os.path.join(HERE, "testdata", "report-kvm-lock-slots-lock.txt")
+        for bug, rc in (("kvm-lock-slots-lock", 0), ("xen-evtchn-kvm-lock", 1)):
+            p = subprocess.run([sys.executable, os.path.join(HERE, "time_to_bug.py"), "judge",
+                                bug, report], capture_output=True, text=True, timeout=60)
+            self.assertEqual(p.returncode, rc, p.stderr)
+
     def test_kind_still_decides_first(self):
         import time_to_bug
         text = self.report("kvm-lock-slots-lock")
