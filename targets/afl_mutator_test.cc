@@ -7,7 +7,6 @@
 
 #include <cstdint>
 #include <cstring>
-#include <string>
 #include <vector>
 
 extern "C" void* afl_custom_init(void* afl, unsigned int seed);

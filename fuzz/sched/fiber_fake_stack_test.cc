@@ -8,7 +8,6 @@
 
 #include <cstdio>
 #include <cstring>
-#include <string>
 #include <thread>
 
 #include "fuzz/sched/fiber.h"
