@@ -112,6 +112,7 @@ Fiber& ControlledScheduler::NextAfterExit(Slot& slot) {
   int next = PickNext(-1);
   if (next >= 0) {
     sync::SetCurrentTask(&slots_[next]->task);
+    slots_[next]->task.set_step(steps_);  // as in SwitchFrom: it runs after this step
     return *slots_[next]->fiber;
   }
   bool all_finished = std::all_of(slots_.begin(), slots_.end(),

@@ -88,6 +88,9 @@ void ControlledScheduler::SwitchFrom(Slot& from, int to) {
   // The current task is per OS thread, shared by all fibers: set it before the switch, for
   // the task that will run after it (the resumed task finds itself installed).
   sync::SetCurrentTask(tasks_[to]);
+  // The resumed task's events happen after the step that chose it, not at the step where it
+  // was switched out: report rows (and "newest first" edge orders) stay in step order.
+  tasks_[to]->set_step(steps_);
   from.fiber->SwitchTo(*fibers_[to]);
 }
 

@@ -8,6 +8,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "gtest/gtest.h"
@@ -203,6 +204,46 @@ TEST(ControlledSchedulerTest, EveryStrategyReachesBothOrdersOfARace) {
     o.replay = trace;
     EXPECT_EQ(run(o).first, order);
   }
+}
+
+// Every event carries the step of its task (reports print it and order lock-order edges
+// "newest first" by it), so steps seen in event order must never go backwards: a task resumed
+// after others ran carries the step that chose it, not the one where it was switched out.
+TEST(ControlledSchedulerTest, StepsSeenByEventsNeverGoBackwards) {
+  struct StepLog final : sync::SyncObserver {
+    std::vector<std::pair<int, uint64_t>> events;  // (task, its step), in occurrence order
+    void OnAcquired(sync::Task& t, const sync::HeldLock&) override {
+      events.emplace_back(t.id(), t.step());
+    }
+    void OnRelease(sync::Task& t, const sync::HeldLock&, sync::Site) override {
+      events.emplace_back(t.id(), t.step());
+    }
+  };
+  int resumptions = 0;  // events of a task that had run before others ran in between
+  for (const char* strategy : {"random", "pct"}) {
+    for (uint64_t seed = 0; seed < 64; ++seed) {
+      ScheduleOptions o;
+      o.strategy = strategy;
+      o.seed = seed;
+      ControlledScheduler sched(o);
+      Workload w;
+      w.SpawnOn(sched);
+      StepLog log;
+      sched.Run(log);
+      ASSERT_FALSE(log.events.empty());
+      std::set<int> seen;
+      for (size_t i = 0; i < log.events.size(); ++i) {
+        const auto [task, step] = log.events[i];
+        if (i > 0) {
+          ASSERT_LE(log.events[i - 1].second, step)
+              << strategy << " seed " << seed << " event " << i;
+          if (log.events[i - 1].first != task && seen.count(task) != 0) ++resumptions;
+        }
+        seen.insert(task);
+      }
+    }
+  }
+  EXPECT_GT(resumptions, 0) << "the workload never switched a task out and back";
 }
 
 TEST(ControlledSchedulerTest, NoTasksCompletesAtOnce) {
