@@ -36,6 +36,7 @@ InterleavingRecorder::Event& InterleavingRecorder::Append(const sync::Task& task
 void InterleavingRecorder::AppendLock(const sync::Task& task, EventType type,
                                       const sync::HeldLock& h, sync::Site site) {
   auto lock = MaybeLock();
+  if (frozen_) return;
   Event& e = Append(task, type, site);
   e.lock_class = &h.lock_class();
   e.mode = h.mode;
@@ -48,6 +49,7 @@ void InterleavingRecorder::OnAcquire(sync::Task& task, const sync::HeldLock& acq
 
 void InterleavingRecorder::OnContended(sync::Task& task, const sync::HeldLock& acquiring) {
   auto lock = MaybeLock();
+  if (frozen_) return;
   // The attempt is normally the newest event (no scheduling point between OnAcquire and
   // OnContended); with free-running threads others may have been recorded in between.
   const uint64_t oldest = next_ > ring_.size() ? next_ - ring_.size() : 0;
@@ -72,6 +74,7 @@ void InterleavingRecorder::OnSync(sync::Task& task, const sync::HeldLock& sync) 
 
 void InterleavingRecorder::OnReturnToUser(sync::Task& task, std::string_view operation) {
   auto lock = MaybeLock();
+  if (frozen_) return;
   Event& e = Append(task, EventType::kReturnToUser, sync::Site{});
   size_t n = std::min(operation.size(), static_cast<size_t>(kMaxOperationLength));
   std::memcpy(e.operation.data(), operation.data(), n);
@@ -117,6 +120,12 @@ std::vector<InterleavingStep> InterleavingRecorder::Steps() const {
 void InterleavingRecorder::Clear() {
   auto lock = MaybeLock();
   next_ = 0;
+  frozen_ = false;
+}
+
+void InterleavingRecorder::Freeze() {
+  auto lock = MaybeLock();
+  frozen_ = true;
 }
 
 uint64_t InterleavingRecorder::recorded() const {

@@ -43,8 +43,13 @@ class InterleavingRecorder final : public sync::SyncObserver {
 
   // The recorded steps, oldest first (at most capacity()).
   std::vector<InterleavingStep> Steps() const;
-  // Forgets every step (start of a new run). Keeps the ring's storage.
+  // Forgets every step (start of a new run) and records again. Keeps the ring's storage.
   void Clear();
+  // Ignores every later event until Clear(): called when a finding is made, so that Steps()
+  // ends there ("the interleaving that led here") although the run goes on to its next
+  // scheduling point (or, free-running, until every thread sees the stop), and the events
+  // before the finding are not pushed out of the ring by those after it.
+  void Freeze();
   // Events recorded since construction or Clear(), including those the ring dropped.
   uint64_t recorded() const;
   int capacity() const { return static_cast<int>(ring_.size()); }
@@ -79,6 +84,7 @@ class InterleavingRecorder final : public sync::SyncObserver {
   mutable std::mutex mu_;  // only taken in kThreaded mode
   std::vector<Event> ring_;
   uint64_t next_ = 0;  // events recorded; slot of event i is i % capacity
+  bool frozen_ = false;
 };
 
 // Moves `steps` into `finding.interleaving`, then marks the wait of every blocked task in

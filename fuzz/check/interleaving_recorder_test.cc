@@ -188,6 +188,29 @@ TEST_F(InterleavingRecorderTest, RingKeepsTheNewestStepsOldestFirst) {
   EXPECT_EQ(small.recorded(), 0u);
 }
 
+TEST_F(InterleavingRecorderTest, FreezeKeepsTheStepsBeforeAFindingUntilClear) {
+  InterleavingRecorder small(4);
+  sync::Task& t0 = AddTask(0);
+  for (uint64_t i = 0; i < 3; ++i) {
+    t0.set_step(i);
+    small.OnReturnToUser(t0, "before" + std::to_string(i));
+  }
+  small.Freeze();
+  // More events than the ring holds: none of them may push the earlier ones out.
+  for (uint64_t i = 3; i < 10; ++i) {
+    t0.set_step(i);
+    small.OnReturnToUser(t0, "after");
+  }
+  std::vector<InterleavingStep> steps = small.Steps();
+  ASSERT_EQ(steps.size(), 3u);
+  EXPECT_EQ(steps.back().action, "return to user: before2");
+  EXPECT_EQ(small.recorded(), 3u);
+  small.Clear();
+  small.OnReturnToUser(t0, "again");
+  ASSERT_EQ(small.Steps().size(), 1u);
+  EXPECT_EQ(small.Steps()[0].action, "return to user: again");
+}
+
 TEST_F(InterleavingRecorderTest, LongOperationNamesAreTruncated) {
   sync::Task& t0 = AddTask(0);
   rec_.OnReturnToUser(t0, std::string(100, 'x'));

@@ -84,7 +84,10 @@ RunResult RunOne(const prog::Program& program, const RunOptions& options) {
   if (threaded) {
     sched::FreeRunningRuntime runtime(sched::FreeRunningOptions{});
     SpawnThreads(runtime, world, program);
-    validator.set_on_finding([&] { runtime.RequestStop(); });
+    validator.set_on_finding([&] {
+      recorder.Freeze();  // the threads run on until each sees the stop
+      runtime.RequestStop();
+    });
     sched::LockedObserver locked(observers);
     outcome = runtime.Run(locked);
   } else {
@@ -94,6 +97,9 @@ RunResult RunOne(const prog::Program& program, const RunOptions& options) {
       if (options.record_interleaving) {
         snapshot_at_finding = check::SnapshotTasks(scheduler.TaskStates());
       }
+      // The finding's task runs on to its next scheduling point: what it does there did not
+      // lead to the finding.
+      recorder.Freeze();
       scheduler.RequestStop();
     });
     outcome = scheduler.Run(observers);
