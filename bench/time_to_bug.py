@@ -350,8 +350,10 @@ def write_outputs(trials, prefix, note, micro_json=None):
           "as not found. Median over all trials (censored = beyond the cap), so '> cap' when "
           "half or more were censored; the ratio (d)/(a) is then a bound. 'none' is the "
           "control: no bug switch, so every finding there is a false alarm.", "",
-          ttb_report.markdown_table(summary, bugs, modes), "",
-          f"Plot: {os.path.basename(prefix)}.svg", ""]
+          ttb_report.markdown_table(summary, bugs, modes), ""]
+    if ttb_report.any_short(summary):
+        md += [ttb_report.SHORT_LEGEND, ""]
+    md += [f"Plot: {os.path.basename(prefix)}.svg", ""]
     if micro:
         md += ["## Microbenchmarks (release preset, CPU time)", "", "| benchmark | value |",
                "|---|---|"]
@@ -361,6 +363,8 @@ def write_outputs(trials, prefix, note, micro_json=None):
         f.write("\n".join(md))
     print()
     print(ttb_report.text_table(summary, bugs, modes))
+    if ttb_report.any_short(summary):
+        print(ttb_report.SHORT_LEGEND)
     print(f"\n{note}\nwritten: {prefix}.md, {prefix}.json, {prefix}.svg")
 
 

@@ -62,6 +62,8 @@ def summarize(trials):
         cap = max(t["cap"] for t in ts)
         med, med_censored = median_censored(found, len(ts) - len(found), cap)
         eps = sorted(t["execs_per_s"] for t in ts if t.get("execs_per_s"))
+        # How long a trial ran: to its finding, else to the cap.
+        ran = sorted(t["seconds"] if t["found"] else t["cap"] for t in ts)
         # The bug itself past the cap is not another finding ("right": time_to_bug.right_bug).
         other = sorted({t["kind"] + (" (the bug, after the cap)" if t.get("right") else "")
                         for t in ts if t.get("kind") and not t["found"]})
@@ -78,6 +80,7 @@ def summarize(trials):
             "max_s": found[-1] if found else None,
             "found_times_s": found,
             "execs_per_s": quantile(eps, 0.5),
+            "median_run_s": quantile(ran, 0.5),
             "kinds": sorted({t["kind"] for t in ts if t.get("kind") and t["found"]}),
             "other_findings": other,
         }
@@ -115,10 +118,24 @@ def fmt_spread(m):
     return f"{m['min_s']:.1f}-{m['max_s']:.1f} (IQR {m['q1_s']:.1f}-{m['q3_s']:.1f})"
 
 
+# Below this median trial length, exec/s mostly measures process start and the first, slow
+# executions of an empty corpus (vm_fuzzer: 0.06-0.10 s to its first execution), not speed.
+SHORT_TRIAL_S = 2.0
+SHORT_MARK = "*"
+SHORT_LEGEND = (f"{SHORT_MARK} exec/s of trials that ran a median of under {SHORT_TRIAL_S:g} s: "
+                "mostly process start, not the engine's speed.")
+
+
+def any_short(summary):
+    """Whether some (bug, mode) gets the short-trial mark: then its legend belongs below."""
+    return any(fmt_eps(m).endswith(SHORT_MARK) for per in summary.values() for m in per.values())
+
+
 def fmt_eps(m):
     if m is None or m["execs_per_s"] is None:
         return "-"
-    return f"{m['execs_per_s']:.0f}"
+    short = m.get("median_run_s") is not None and m["median_run_s"] < SHORT_TRIAL_S
+    return f"{m['execs_per_s']:.0f}" + (SHORT_MARK if short else "")
 
 
 def table_rows(summary, bugs, modes, with_other):

@@ -52,6 +52,18 @@ class AggregationTest(unittest.TestCase):
         self.assertTrue(
             ttb_report.ratio(s["bug-z"]["d"], s["bug-z"]["a"])[0].startswith("n/a"))
 
+    def test_exec_rate_of_short_trials_is_marked(self):
+        def trial(mode, seconds, found=True):
+            return {"bug": "b", "mode": mode, "trial": 0, "seed": 1, "cap": 300, "found": found,
+                    "seconds": seconds if found else None, "kind": "deadlock" if found else None,
+                    "summary": None, "execs_per_s": 250.0}
+        s = ttb_report.summarize([trial("a", 0.4), trial("a", 0.6), trial("a", 5.0),
+                                  trial("d", 4.0), trial("d", 0.5, found=False)])
+        self.assertEqual(ttb_report.fmt_eps(s["b"]["a"]), "250" + ttb_report.SHORT_MARK)
+        self.assertEqual(ttb_report.fmt_eps(s["b"]["d"]), "250")  # median of 4 s and the cap
+        self.assertTrue(ttb_report.any_short(s))
+        self.assertFalse(ttb_report.any_short(self.summary))  # the fake trials all run >= 2 s
+
     def test_outputs(self):
         sys.path.insert(0, HERE)
         import time_to_bug
