@@ -86,7 +86,7 @@ struct Dependency {
 struct TaskSnapshot {
   int task = -1;
   std::string name;
-  uint64_t step = 0;                   // the task's latest scheduling point
+  uint64_t step = 0;                   // the task's step (sync::Task::step) at the snapshot
   std::vector<std::string> frames;     // upstream functions it is in now, innermost first
   std::vector<LockRef> held;           // oldest first
   std::optional<LockRef> waiting_for;  // what it is blocked on (mode = what it asked for)

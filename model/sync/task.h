@@ -76,7 +76,8 @@ class Task {
   bool unwinding() const { return unwinding_.load(std::memory_order_relaxed); }
   void set_unwinding(bool v) { unwinding_.store(v, std::memory_order_relaxed); }
 
-  // Scheduler step of the latest scheduling point of this task (0 in free-running mode).
+  // Scheduler step after which this task's events happen: its latest scheduling point, or the
+  // later step at which the scheduler resumed it (0 in free-running mode). Never decreases.
   uint64_t step() const { return step_.load(std::memory_order_relaxed); }
   void set_step(uint64_t s) { step_.store(s, std::memory_order_relaxed); }
 
