@@ -8,6 +8,8 @@
 #include <latch>
 #include <thread>
 
+#include "model/sync/lock_base.h"
+
 namespace hvfuzz::sched {
 namespace {
 
@@ -132,7 +134,11 @@ void FreeRunningRuntime::ThreadMain(TaskRecord& record) {
       SchedulingPoint(task, sync::SchedulingPoint::kThreadExit);
     }
   } catch (const sync::TaskKilled&) {
-    // Unwound by a tear-down: the expected way out of a hang.
+    // Unwound by a tear-down: the expected way out of a hang. Guards released their locks on
+    // the way out; locks taken with explicit calls stay held by a task that no longer runs.
+    // Tell TSan, on this task's own thread (the one that took them), so that the world's
+    // destruction does not report them in place of the finding that stopped the run.
+    for (const sync::HeldLock& h : task.held()) h.lock->ForgetHoldOfKilledTask(h);
   } catch (...) {
     {
       internal::InvisibleLock l(run_mu_);

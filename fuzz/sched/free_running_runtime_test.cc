@@ -6,7 +6,9 @@
 // no outcome depends on the OS scheduler; every test ends within a few seconds.
 #include "fuzz/sched/free_running_runtime.h"
 
+#include <atomic>
 #include <chrono>
+#include <cstdlib>
 #include <fstream>
 #include <memory>
 #include <stdexcept>
@@ -314,6 +316,55 @@ TEST(FreeRunningTsanDeathTest, ModelMutexOrdersTheThreads) {
         std::exit(0);  // NOLINT(concurrency-mt-unsafe)
       },
       testing::ExitedWithCode(0), testing::Not(testing::HasSubstr("ThreadSanitizer")));
+}
+
+// A task takes a model mutex with an explicit Lock() and then blocks (`killed`), or returns
+// holding it (a leak); the mutex is destroyed after the run, as a World's locks are.
+void LeaveMutexHeld(bool killed) {
+  auto m = std::make_unique<Mutex>(kClassA);
+  Completion never(kClassEvent);
+  std::atomic<bool> holding{false};
+  FreeRunningRuntime runtime(WithTimeout(milliseconds(60000)));
+  // Deliberately never unlocked: the thread-safety analysis cannot know that.
+  runtime.Spawn("holder", [&]() HV_NO_THREAD_SAFETY_ANALYSIS {
+    m->Lock();
+    holding.store(true);
+    if (killed) never.WaitForCompletion();
+  });
+  std::thread stopper([&] {
+    while (!holding.load()) std::this_thread::sleep_for(milliseconds(1));
+    if (killed) runtime.RequestStop();
+  });
+  sync::SyncObserver observer;
+  runtime.Run(observer);
+  stopper.join();
+  m.reset();
+}
+
+// With report_destroy_locked=1 (the naive harness's setting), a lock a tear-down left with a
+// killed task must not be reported as destroyed while locked: that report used to halt the
+// harness before it printed the finding that had stopped the run. A lock a task leaks on a
+// normal return still is (the control: the child really runs with the option on).
+TEST(FreeRunningTsanDeathTest, LockOfAKilledTaskIsNotDestroyedLockedButALeakedOneIs) {
+  if (!sync::internal::kTsan) GTEST_SKIP() << "needs the TSan build (preset tsan)";
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  const char* saved = std::getenv("TSAN_OPTIONS");
+  const std::string restore = saved ? saved : "";
+  // The death-test child is this binary re-executed: it reads the options from here.
+  setenv("TSAN_OPTIONS", "detect_deadlocks=0:report_destroy_locked=1", 1);  // NOLINT
+  EXPECT_EXIT(
+      {
+        LeaveMutexHeld(/*killed=*/true);
+        std::exit(0);  // NOLINT(concurrency-mt-unsafe)
+      },
+      testing::ExitedWithCode(0), testing::Not(testing::HasSubstr("ThreadSanitizer")));
+  EXPECT_EXIT(
+      {
+        LeaveMutexHeld(/*killed=*/false);
+        std::exit(0);  // NOLINT(concurrency-mt-unsafe)
+      },
+      testing::ExitedWithCode(66), "destroy of a locked mutex");
+  setenv("TSAN_OPTIONS", restore.c_str(), 1);  // NOLINT
 }
 
 }  // namespace

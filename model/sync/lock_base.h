@@ -35,6 +35,15 @@ class LockBase : public Waitable {
   // True when the calling task holds this lock (no event).
   bool HeldByCurrent() const;
 
+  // Called on the thread of a task that a backend's tear-down killed (TaskKilled) while it
+  // held this lock through an explicit lock call, which nothing will ever release: drops the
+  // hold from TSan's view only (model state stays as it is). The run ended on a finding of its
+  // own; without this, destroying the lock with the world is TSan's "destroy of a locked
+  // mutex", which halts a harness that reports those (report_destroy_locked=1) before it can
+  // print the finding that stopped the run. A no-op for primitives TSan does not see as
+  // mutexes (SRCU, lockdep maps) and outside TSan builds.
+  virtual void ForgetHoldOfKilledTask(const HeldLock& held) const {}
+
  protected:
   LockBase(const LockClass& cls, std::string label);
   ~LockBase() override;

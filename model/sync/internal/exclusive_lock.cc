@@ -65,6 +65,11 @@ bool ExclusiveLock::TryAcquire(Site site, bool irq) {
   return true;
 }
 
+void ExclusiveLock::ForgetHoldOfKilledTask(const HeldLock&) const {
+  TsanPreUnlock(this, false);
+  TsanPostUnlock(this, false);
+}
+
 void ExclusiveLock::Release(Site site, bool irq) {
   Task& t = CurrentTask();
   if (!CommitRelease(t, site)) return;

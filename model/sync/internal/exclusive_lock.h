@@ -14,6 +14,7 @@ class ExclusiveLock : public LockBase {
   bool IsLocked() const;
   const Task* owner() const { return owner_; }
   void BlockersOf(const Task& waiter, std::vector<const Task*>& out) const override;
+  void ForgetHoldOfKilledTask(const HeldLock& held) const override;
 
  protected:
   ExclusiveLock(const LockClass& cls, std::string label) : LockBase(cls, std::move(label)) {}

@@ -119,6 +119,12 @@ bool SharedLock::TryAcquireWrite(Site site, bool irq) {
   return true;
 }
 
+void SharedLock::ForgetHoldOfKilledTask(const HeldLock& held) const {
+  const bool read = held.mode != AcquireMode::kExclusive;
+  TsanPreUnlock(this, read);
+  TsanPostUnlock(this, read);
+}
+
 void SharedLock::Release(Site site, bool irq, bool read) {
   Task& t = CurrentTask();
   if (!CommitRelease(t, site)) return;

@@ -20,6 +20,7 @@ class SharedLock : public LockBase {
   static constexpr uint64_t kWaitTokenWrite = 1;
 
   void BlockersOf(const Task& waiter, std::vector<const Task*>& out) const override;
+  void ForgetHoldOfKilledTask(const HeldLock& held) const override;
   int readers() const { return static_cast<int>(readers_.size()); }
   const Task* writer() const { return writer_; }
 
