@@ -15,7 +15,7 @@ alarms.
 
 usage: time_to_bug.py run --build-dir B --out-dir D [--quick] [--trials N] [--cap S]
                           [--modes abcd] [--bugs a,b] [--jobs J] [--no-control]
-       time_to_bug.py aggregate TRIALS.jsonl OUT_PREFIX [--title T]
+       time_to_bug.py aggregate TRIALS.jsonl OUT_PREFIX [--note TEXT] [--micro-json FILE]
 `run` appends each trial to OUT/<stamp>/trials.jsonl as it ends, then writes
 D/<date>.md, .json and .svg and prints the table. Crash files stay in OUT/<stamp>/runs/.
 """
