@@ -6,13 +6,8 @@
 # record, else a findings/<target>/ path, else vm. A clean replay says "no finding" (it once
 # ended silently with exit 0 when the switches were forgotten), a finding exits 1.
 # usage: replay_wrapper_check.sh   (no arguments; needs only bash and coreutils)
-set -euo pipefail
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-fail() { echo "FAIL: $*"; exit 1; }
-die() { echo "hvfuzz: $*" >&2; exit 2; }
-note() { echo "hvfuzz: $*" >&2; }
+# shellcheck source=tests/e2e/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 ensure_packages() { :; }
 configure_build() { :; }
 fuzz_check_bugs() { :; }

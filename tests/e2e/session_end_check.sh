@@ -7,13 +7,8 @@
 # the session record beside it, and with --stop-on-finding prints the "found ..." line; the
 # time to bug is the oldest crash file's.
 # usage: session_end_check.sh   (no arguments; needs only bash and coreutils)
-set -euo pipefail
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-fail() { echo "FAIL: $*"; exit 1; }
-die() { echo "hvfuzz: $*" >&2; exit 2; }
-note() { echo "hvfuzz: $*" >&2; }
+# shellcheck source=tests/e2e/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 # shellcheck source=targets/fuzz_session.sh
 source "$ROOT/targets/fuzz_session.sh"
 
