@@ -4,8 +4,9 @@
 #
 # A crash replays only with the bug switches it was found with. They come from --bug, else
 # HVFUZZ_BUGS (as for ./hvfuzz fuzz), else the session record <FILE>.session that ./hvfuzz fuzz
-# writes beside each crash (as ./hvfuzz triage reads it); the target likewise from --target,
-# else the session record, else a findings/<target>/ path, else vm. Where the switches came
+# writes beside each crash; the target from --target, else the session record, else a
+# findings/<target>/ or sessions/<target>-* path, else vm. The record and the path are read by
+# hvfuzz_triage_tool describe, triage's own rule (DescribeCrashFile). Where the switches came
 # from is said on stderr, and a clean replay says so instead of ending silently: a user who
 # forgot the switches must not read "exit 0, no output" as "fixed".
 
@@ -16,41 +17,9 @@ usage: ./hvfuzz replay FILE [--bug NAME]... [--target memslots|mmu|gpc|xen|globa
   --bug NAME         bug switch to turn on (repeatable; default: HVFUZZ_BUGS, else the session
                      record FILE.session that ./hvfuzz fuzz wrote beside the crash)
   --target NAME      slice a binary file decodes by (default: the session record, a
-                     findings/<target>/ path, else vm)
+                     findings/<target>/ or sessions/<target>-* path, else vm)
 Exit status: 0 no finding, 1 finding, 2 bad input or usage.
 EOF2
-}
-
-# replay_record_field FILE KEY: the value of KEY= in FILE.session (empty when absent).
-replay_record_field() {
-  local record="$1.session" key="$2" line
-  [[ -r "$record" ]] || return 0
-  while IFS= read -r line; do
-    [[ "$line" == "$key="* ]] && { echo "${line#"$key="}"; return 0; }
-  done <"$record"
-}
-
-# replay_choose FILE BUGS_FROM_FLAGS TARGET_FROM_FLAG: prints three lines: the bug list
-# (comma-separated, maybe empty), where it came from, and the target.
-replay_choose() {
-  local file="$1" flag_bugs="$2" target="$3" bugs source
-  if [[ -n "$flag_bugs" ]]; then
-    bugs="$flag_bugs" source="--bug"
-  elif [[ -n "${HVFUZZ_BUGS:-}" ]]; then
-    bugs="$HVFUZZ_BUGS" source="HVFUZZ_BUGS"
-  elif [[ -r "$file.session" ]]; then
-    bugs=$(replay_record_field "$file" bugs) source="$file.session"
-  else
-    bugs="" source=""
-  fi
-  if [[ -z "$target" ]]; then
-    target=$(replay_record_field "$file" target)
-  fi
-  if [[ -z "$target" ]]; then
-    target=vm
-    [[ "$file" =~ findings/(memslots|mmu|gpc|xen|global|vm)/ ]] && target="${BASH_REMATCH[1]}"
-  fi
-  printf '%s\n%s\n%s\n' "$bugs" "$source" "$target"
 }
 
 replay_main() {
@@ -66,12 +35,31 @@ replay_main() {
   done
   [[ -n "$file" ]] || die "replay: which file? (./hvfuzz replay FILE)"
   [[ -r "$file" ]] || die "replay: $file: cannot read"
-  local chosen list source
-  chosen=$(replay_choose "$file" "$(IFS=,; echo "${bugs[*]:-}")" "$target")
-  { read -r list; read -r source; read -r target; } <<<"$chosen"
-  case "$target" in memslots|mmu|gpc|xen|global|vm) ;; *) die "replay: unknown target '$target'" ;; esac
+  local source="" bug_args=() b
+  if [[ ${#bugs[@]} -gt 0 ]]; then
+    source="--bug"
+  elif [[ -n "${HVFUZZ_BUGS:-}" ]]; then
+    IFS=, read -r -a bugs <<<"$HVFUZZ_BUGS"
+    source="HVFUZZ_BUGS"
+  fi
+  for b in "${bugs[@]}"; do bug_args+=(--bug "$b"); done
   ensure_packages "${PKGS_BUILD[@]}"
-  configure_build dev "${target}_fuzzer_replay" hvfuzz_model_tool >"$B/dev.build.log" 2>&1 ||
+  configure_build dev hvfuzz_triage_tool hvfuzz_model_tool >"$B/dev.build.log" 2>&1 ||
+    { tail -30 "$B/dev.build.log" >&2; die "replay: build failed ($B/dev.build.log)"; }
+  # Target and switches by triage's own rule for this file (triage/crash_file.h,
+  # DescribeCrashFile), so that replay and triage never disagree about a crash.
+  local line list="" known=0
+  while IFS= read -r line; do
+    case "$line" in
+      target=*) target="${line#target=}" ;;
+      bugs=*) list="${line#bugs=}" ;;
+      bugs_known=*) known="${line#bugs_known=}" ;;
+    esac
+  done < <("$B/dev/triage/hvfuzz_triage_tool" describe "$file" ${target:+--target "$target"} \
+             "${bug_args[@]}")
+  [[ -z "$source" && "$known" == 1 ]] && source="$file.session"
+  case "$target" in memslots|mmu|gpc|xen|global|vm) ;; *) die "replay: unknown target '$target'" ;; esac
+  configure_build dev "${target}_fuzzer_replay" >"$B/dev.build.log" 2>&1 ||
     { tail -30 "$B/dev.build.log" >&2; die "replay: build failed ($B/dev.build.log)"; }
   fuzz_check_bugs "$list"
   [[ -n "$source" && "$source" != "--bug" ]] &&

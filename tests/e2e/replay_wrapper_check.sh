@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
 # e2e: ./hvfuzz replay's choice of bug switches and target (targets/replay.sh, sourced as
-# ./hvfuzz sources it, with stub replayers that print what they were given): --bug, else
-# HVFUZZ_BUGS, else the session record beside the crash; target from --target, else the
-# record, else a findings/<target>/ path, else vm. A clean replay says "no finding" (it once
-# ended silently with exit 0 when the switches were forgotten), a finding exits 1.
-# usage: replay_wrapper_check.sh   (no arguments; needs only bash and coreutils)
+# ./hvfuzz sources it, with the real hvfuzz_triage_tool and stub replayers that print what
+# they were given): --bug, else HVFUZZ_BUGS, else the session record beside the crash; target
+# from --target, else the record, else a findings/<target>/ or sessions/<target>-* path, else
+# vm. A clean replay says "no finding" (it once ended silently with exit 0 when the switches
+# were forgotten), a finding exits 1.
+# usage: replay_wrapper_check.sh TRIAGE_TOOL
 # shellcheck source=tests/e2e/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 ensure_packages() { :; }
@@ -16,7 +17,8 @@ PKGS_BUILD=()
 source "$ROOT/targets/replay.sh"
 
 B="$work/build"
-mkdir -p "$B/dev/targets"
+mkdir -p "$B/dev/targets" "$B/dev/triage"
+ln -s "$(realpath "${1:?usage: replay_wrapper_check.sh TRIAGE_TOOL}")" "$B/dev/triage/hvfuzz_triage_tool"
 for t in vm gpc xen; do
   cat >"$B/dev/targets/${t}_fuzzer_replay" <<STUB
 #!/usr/bin/env bash
@@ -62,7 +64,14 @@ out=$(replay_main "$work/findings/xen/crash-2" 2>&1) || fail "findings/xen repla
 grep -qx "stub xen bugs=\[\]" <<<"$out" || fail "target not taken from the path: $out"
 grep -q "no finding (target xen, bug switches: none)" <<<"$out" || fail "clean line: $out"
 
-# 6. Bad use: exit 2 with a message.
+# 6. So does a libFuzzer artifact of a session that has not been collected yet.
+mkdir -p "$work/build/sessions/gpc-20260101-120000-1/artifacts"
+printf 'x' >"$work/build/sessions/gpc-20260101-120000-1/artifacts/crash-3"
+out=$(replay_main "$work/build/sessions/gpc-20260101-120000-1/artifacts/crash-3" 2>&1) ||
+  fail "session artifact replay exited $?"
+grep -qx "stub gpc bugs=\[\]" <<<"$out" || fail "target not taken from the session path: $out"
+
+# 7. Bad use: exit 2 with a message.
 rc=0; out=$(replay_main 2>&1) || rc=$?
 [[ $rc == 2 && "$out" == *"which file?"* ]] || fail "no file: $rc $out"
 rc=0; out=$(replay_main "$crash" --target nope 2>&1) || rc=$?

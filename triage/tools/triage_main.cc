@@ -2,13 +2,18 @@
 // hvfuzz_triage_tool: the binary behind `./hvfuzz triage` and `./hvfuzz promote` (triage/triage.sh).
 //   hvfuzz_triage_tool triage --out DIR [--bug NAME]... [--target NAME] [--identity-runs N] PATH...
 //   hvfuzz_triage_tool promote BUCKET [--tests DIR] [--corpus DIR] [--name NAME]
+//   hvfuzz_triage_tool describe FILE [--bug NAME]... [--target NAME]
+//     prints what triage would take for FILE (DescribeCrashFile), for `./hvfuzz replay`:
+//     "target=T", "bugs=A,B" and "bugs_known=1|0" (0: neither --bug nor a session record)
 // Exit status: 0 done, 2 usage or bad input (message on stderr). Per-file problems of triage
 // (crashes that do not reproduce, bad files) are listed in the index, not fatal.
 #include <cstdio>
 #include <cstdlib>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "triage/crash_file.h"
 #include "triage/promote.h"
 #include "triage/triage_run.h"
 
@@ -18,7 +23,8 @@ int Usage() {
   std::fprintf(stderr,
                "usage: hvfuzz_triage_tool triage --out DIR [--bug NAME]... [--target NAME] "
                "[--identity-runs N] PATH...\n"
-               "       hvfuzz_triage_tool promote BUCKET [--tests DIR] [--corpus DIR] [--name NAME]\n");
+               "       hvfuzz_triage_tool promote BUCKET [--tests DIR] [--corpus DIR] [--name NAME]\n"
+               "       hvfuzz_triage_tool describe FILE [--bug NAME]... [--target NAME]\n");
   return 2;
 }
 
@@ -87,6 +93,32 @@ int Promote(int argc, char** argv) {
   return 0;
 }
 
+int Describe(int argc, char** argv) {
+  std::string file, target;
+  std::optional<std::vector<std::string>> bugs;
+  for (int i = 0; i < argc; ++i) {
+    const std::string a = argv[i];
+    const bool has_value = i + 1 < argc;
+    if (a == "--bug" && has_value) {
+      if (!bugs.has_value()) bugs.emplace();
+      bugs->push_back(argv[++i]);
+    } else if (a == "--target" && has_value) {
+      target = argv[++i];
+    } else if (!a.empty() && a[0] != '-' && file.empty()) {
+      file = a;
+    } else {
+      return Usage();
+    }
+  }
+  if (file.empty()) return Usage();
+  const hvfuzz::triage::CrashFile c = hvfuzz::triage::DescribeCrashFile(file, target, bugs);
+  std::string list;
+  for (const std::string& b : c.bugs) list += (list.empty() ? "" : ",") + b;
+  std::printf("target=%s\nbugs=%s\nbugs_known=%d\n", c.target.c_str(), list.c_str(),
+              c.bugs_known ? 1 : 0);
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -94,5 +126,6 @@ int main(int argc, char** argv) {
   const std::string cmd = argv[1];
   if (cmd == "triage") return Triage(argc - 2, argv + 2);
   if (cmd == "promote") return Promote(argc - 2, argv + 2);
+  if (cmd == "describe") return Describe(argc - 2, argv + 2);
   return Usage();
 }
